@@ -1,0 +1,99 @@
+// "Why is ∂E/∂p this number?" — the chain rule read back from a traced graph: every path
+// from the loss down to p as an ordered list of factors, and the grouped form the tutorials
+// write: (sum over the downstream branches) × (the shared tail).
+import type { Factor, Node, Tape } from './tracer.ts';
+
+export interface ChainPath {
+  /** Factors from the root down to the parameter: factors[0].of is the root. */
+  factors: Factor[];
+  /** The product of the factors, multiplied from the root down as backward does. */
+  value: number;
+}
+
+export interface ChainBranch {
+  /** The factors from the root down to the branch node. */
+  factors: Factor[];
+  value: number;
+}
+
+export interface Chain {
+  root: Node;
+  param: Node;
+  paths: ChainPath[];
+  /** The node where the paths meet; below it every path shares `tail`. */
+  branchNode: Node;
+  branches: ChainBranch[];
+  tail: Factor[];
+  /** (Σ branches) · Π tail, summed and multiplied in the order backward used. */
+  value: number;
+}
+
+export class ChainError extends Error {}
+
+/**
+ * All paths from root to param. `maxPaths` guards against the exponential path count of a
+ * deep, wide graph: a lesson never needs thousands of paths on one page.
+ */
+export function explainGradient(tape: Tape, root: Node, param: Node, maxPaths = 4096): Chain {
+  const nodes = tape.nodes;
+  // Which nodes the root depends on, and who consumes each of them.
+  const reaches = new Uint8Array(nodes.length);
+  reaches[root.id] = 1;
+  const consumers: Factor[][] = nodes.map(() => []);
+  for (let i = root.id; i >= 0; i--) {
+    if (!reaches[i]) continue;
+    for (const f of nodes[i].inputs) {
+      reaches[f.wrt.id] = 1;
+      consumers[f.wrt.id].push(f); // pushed in decreasing id of f.of: backward's accumulation order
+    }
+  }
+  if (!reaches[param.id]) throw new ChainError(`${root.name} does not depend on ${param.name}`);
+
+  const paths: ChainPath[] = [];
+  // Walk up from the parameter; each completed walk is a path read bottom-up.
+  const walk = (node: Node, below: Factor[]): void => {
+    if (node === root) {
+      const factors = below.slice().reverse();
+      let value = 1;
+      for (const f of factors) value *= f.value;
+      paths.push({ factors, value });
+      if (paths.length > maxPaths) throw new ChainError(`more than ${maxPaths} paths lead from ${root.name} to ${param.name}`);
+      return;
+    }
+    for (const f of consumers[node.id]) {
+      below.push(f);
+      walk(f.of, below);
+      below.pop();
+    }
+  };
+  walk(param, []);
+
+  // The shared tail: the longest run of factors, counted up from the parameter, on every path.
+  let tailLength = 0;
+  const first = paths[0].factors;
+  for (; tailLength < first.length; tailLength++) {
+    const f = first[first.length - 1 - tailLength];
+    if (!paths.every((p) => p.factors.length > tailLength && p.factors[p.factors.length - 1 - tailLength] === f)) break;
+  }
+  const tail = first.slice(first.length - tailLength);
+  const branchNode = tailLength === 0 ? param : tail[0].of;
+  const branches: ChainBranch[] = paths.map((p) => {
+    const factors = p.factors.slice(0, p.factors.length - tailLength);
+    let value = 1;
+    for (const f of factors) value *= f.value;
+    return { factors, value };
+  });
+  let value = 0;
+  for (const b of branches) value += b.value;
+  for (const f of tail) value *= f.value;
+  return { root, param, paths, branchNode, branches, tail, value };
+}
+
+/**
+ * The tutorials' labels g1, g2, … along one path, counted from the loss. Factors of a plain
+ * sum (E_total = E_o1 + E_o2, value 1) carry no label: the tutorials never write them.
+ */
+export function gLabels(factors: Factor[]): (string | undefined)[] {
+  let k = 0;
+  return factors.map((f) => (f.rule === 'sum' ? undefined : `g${++k}`));
+}

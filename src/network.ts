@@ -1,0 +1,149 @@
+// The network's parameters: one Float64Array of weights per layer (rows = receiving neuron,
+// row-major) and one of biases (one per neuron, one shared, or none), with the names the
+// lesson's naming scheme gives them. The tracer and the vectorised trainer both read and
+// update this one store.
+import { namesFor, type Label, type Names } from './naming.ts';
+import { RandomState } from './random.ts';
+import { normalizeSpec, SpecError, type ModelSpec, type NetworkConfig } from './spec.ts';
+
+export interface ParamInfo extends Label {
+  kind: 'weight' | 'bias';
+  /** 1-based layer */
+  layer: number;
+  /** 1-based receiving neuron (0 for a shared bias) */
+  j: number;
+  /** 1-based sending neuron (0 for a bias) */
+  k: number;
+  /** position in the layer's W or b array */
+  offset: number;
+}
+
+export class Network {
+  readonly sizes: readonly number[];
+  readonly names: Names;
+  /** W[l-1] holds layer l: sizes[l] × sizes[l-1], row-major. */
+  readonly W: Float64Array[];
+  /** b[l-1] holds layer l: sizes[l] entries, 1 when shared, 0 when there are none. */
+  readonly b: Float64Array[];
+  /** Every parameter, layer by layer: the weights row by row, then the biases. */
+  readonly params: readonly ParamInfo[];
+  private readonly byName: Map<string, ParamInfo>;
+
+  constructor(readonly config: NetworkConfig) {
+    const { sizes, bias } = config;
+    this.sizes = sizes;
+    this.names = namesFor(config.naming, sizes, bias === 'shared');
+    this.W = [];
+    this.b = [];
+    const params: ParamInfo[] = [];
+    for (let l = 1; l < sizes.length; l++) {
+      this.W.push(new Float64Array(sizes[l] * sizes[l - 1]));
+      for (let j = 1; j <= sizes[l]; j++) {
+        for (let k = 1; k <= sizes[l - 1]; k++) {
+          params.push({ ...this.names.weight(l, j, k), kind: 'weight', layer: l, j, k, offset: (j - 1) * sizes[l - 1] + (k - 1) });
+        }
+      }
+      const nb = bias === 'none' ? 0 : bias === 'shared' ? 1 : sizes[l];
+      this.b.push(new Float64Array(nb));
+      for (let j = 1; j <= nb; j++) {
+        const jj = bias === 'shared' ? 0 : j;
+        params.push({ ...this.names.bias(l, jj), kind: 'bias', layer: l, j: jj, k: 0, offset: j - 1 });
+      }
+    }
+    this.params = params;
+    this.byName = new Map(params.map((p) => [p.name, p]));
+    if (this.byName.size !== params.length) throw new SpecError('model.naming', `the ${config.naming} naming scheme gives two parameters the same name for layers [${sizes.join(', ')}]`);
+  }
+
+  static fromSpec(spec: ModelSpec | unknown, at = 'model'): Network {
+    const config = normalizeSpec(spec, at);
+    const net = new Network(config);
+    net.initialise(at);
+    return net;
+  }
+
+  /** Fill the parameters from the config: init draws first, then explicit weights/biases, then params by name. */
+  private initialise(at: string): void {
+    const { config } = this;
+    const given = new Uint8Array(this.params.length);
+    if (config.init) {
+      this.draw(config.init);
+      given.fill(1);
+    }
+    if (config.init?.biases === 'zeros' || config.init === undefined) {
+      // Zero biases are the seeds' default; only explicit values or a draw change them.
+      this.params.forEach((p, i) => { if (p.kind === 'bias') given[i] = 1; });
+    }
+    this.params.forEach((p, i) => {
+      if (p.kind === 'weight' && config.weights) {
+        this.W[p.layer - 1][p.offset] = config.weights[p.layer - 1][p.j - 1][p.k - 1];
+        given[i] = 1;
+      }
+      if (p.kind === 'bias' && config.biases) {
+        const b = config.biases[p.layer - 1];
+        this.b[p.layer - 1][p.offset] = typeof b === 'number' ? b : b[p.j - 1];
+        given[i] = 1;
+      }
+    });
+    for (const [name, value] of Object.entries(config.params)) {
+      const p = this.byName.get(name);
+      if (!p) throw new SpecError(`${at}.params.${name}`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`);
+      this.set(p, value);
+      given[this.params.indexOf(p)] = 1;
+    }
+    const missing = this.params.filter((_, i) => !given[i]).map((p) => p.name);
+    if (missing.length) throw new SpecError(`${at}`, `no value for ${missing.join(', ')}: give them in params or weights, or add init`);
+  }
+
+  private draw(init: NonNullable<NetworkConfig['init']>): void {
+    const rng = new RandomState(init.seed);
+    const sample = (n: number): Float64Array =>
+      init.distribution === 'rand' ? rng.rand(n) : init.distribution === 'uniform' ? rng.uniform(init.low, init.high, n) : rng.randn(n);
+    for (let l = 1; l < this.sizes.length; l++) {
+      const rows = this.sizes[l], cols = this.sizes[l - 1];
+      const divisor = init.scale === 'inv_sqrt_fan_in' ? Math.sqrt(cols) : 1;
+      const drawn = sample(rows * cols);
+      const W = this.W[l - 1];
+      for (let j = 0; j < rows; j++) {
+        for (let k = 0; k < cols; k++) {
+          // numpy divides the drawn array by √n: the same rounding as dividing each draw.
+          const d = init.layout === 'target_major' ? drawn[j * cols + k] : drawn[k * rows + j];
+          W[j * cols + k] = d / divisor;
+        }
+      }
+      if (init.biases === 'draw') this.b[l - 1].set(sample(this.b[l - 1].length));
+    }
+  }
+
+  param(name: string): ParamInfo {
+    const p = this.byName.get(name);
+    if (!p) throw new RangeError(`no parameter is called ${name}; the names are ${this.params.map((q) => q.name).join(', ')}`);
+    return p;
+  }
+
+  get(p: ParamInfo | string): number {
+    const q = typeof p === 'string' ? this.param(p) : p;
+    return (q.kind === 'weight' ? this.W : this.b)[q.layer - 1][q.offset];
+  }
+
+  set(p: ParamInfo | string, value: number): void {
+    const q = typeof p === 'string' ? this.param(p) : p;
+    (q.kind === 'weight' ? this.W : this.b)[q.layer - 1][q.offset] = value;
+  }
+
+  /** All parameters in `params` order. */
+  flat(): Float64Array {
+    return Float64Array.from(this.params, (p) => this.get(p));
+  }
+
+  setFlat(values: ArrayLike<number>): void {
+    this.params.forEach((p, i) => this.set(p, values[i]));
+  }
+
+  clone(): Network {
+    const copy = new Network(this.config);
+    this.W.forEach((w, i) => copy.W[i].set(w));
+    this.b.forEach((b, i) => copy.b[i].set(b));
+    return copy;
+  }
+}
