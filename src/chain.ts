@@ -50,23 +50,33 @@ export function explainGradient(tape: Tape, root: Node, param: Node, maxPaths = 
   if (!reaches[param.id]) throw new ChainError(`${root.name} does not depend on ${param.name}`);
 
   const paths: ChainPath[] = [];
-  // Walk up from the parameter; each completed walk is a path read bottom-up.
-  const walk = (node: Node, below: Factor[]): void => {
+  // Depth-first up from the parameter with an explicit stack (a deep net would overflow the
+  // call stack): `below` holds the factors of the current walk, `next[d]` which consumer of
+  // the node at depth d to try next.
+  const below: Factor[] = [];
+  const next: number[] = [0];
+  let node = param;
+  while (true) {
     if (node === root) {
       const factors = below.slice().reverse();
       let value = 1;
       for (const f of factors) value *= f.value;
       paths.push({ factors, value });
       if (paths.length > maxPaths) throw new ChainError(`more than ${maxPaths} paths lead from ${root.name} to ${param.name}`);
-      return;
     }
-    for (const f of consumers[node.id]) {
+    const depth = below.length;
+    const options = node === root ? [] : consumers[node.id];
+    if (next[depth] < options.length) {
+      const f = options[next[depth]++];
       below.push(f);
-      walk(f.of, below);
-      below.pop();
+      next.push(0);
+      node = f.of;
+    } else {
+      if (depth === 0) break;
+      next.pop();
+      node = below.pop()!.wrt;
     }
-  };
-  walk(param, []);
+  }
 
   // The shared tail: the longest run of factors, counted up from the parameter, on every path.
   let tailLength = 0;

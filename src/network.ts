@@ -67,12 +67,9 @@ export class Network {
     const { config } = this;
     const given = new Uint8Array(this.params.length);
     if (config.init) {
+      // Zero biases (the seeds' choice) count as given too: init names them.
       this.draw(config.init);
       given.fill(1);
-    }
-    if (config.init?.biases === 'zeros' || config.init === undefined) {
-      // Zero biases are the seeds' default; only explicit values or a draw change them.
-      this.params.forEach((p, i) => { if (p.kind === 'bias') given[i] = 1; });
     }
     this.params.forEach((p, i) => {
       if (p.kind === 'weight' && config.weights) {

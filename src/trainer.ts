@@ -10,11 +10,8 @@ import type { UpdateOrder } from './spec.ts';
 /** A NaN or an infinity, caught where it first appeared. */
 export class DivergenceError extends Error {
   constructor(readonly iteration: number, readonly layer: number, readonly quantity: 'weighted sums' | 'gradients' | 'loss') {
-    super(
-      layer > 0
-        ? `training diverged at iteration ${iteration}: the ${quantity} of layer ${layer} became NaN or infinite (try a smaller learning rate)`
-        : `training diverged at iteration ${iteration}: the ${quantity} became NaN or infinite (try a smaller learning rate)`,
-    );
+    const what = quantity === 'loss' ? `the loss (from the outputs of layer ${layer})` : `the ${quantity} of layer ${layer}`;
+    super(`training diverged at iteration ${iteration}: ${what} became NaN or infinite (try a smaller learning rate)`);
   }
 }
 
@@ -149,7 +146,7 @@ export class Trainer {
       for (const W of this.net.W) for (let i = 0; i < W.length; i++) sq += W[i] * W[i];
       e += (config.l2 / 2) * sq;
     }
-    if (!Number.isFinite(e)) throw new DivergenceError(this.iteration, 0, 'loss');
+    if (!Number.isFinite(e)) throw new DivergenceError(this.iteration, L, 'loss');
     return e;
   }
 
