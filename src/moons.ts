@@ -3,16 +3,18 @@
  * RandomState so a lesson gets the same two moons as the tutorial it follows
  * (`np.random.seed(0); make_moons(300, noise=0.20)` and friends).
  *
- * Follows sklearn/datasets/_samples_generator.py (scikit-learn 1.x; the
- * algorithm and its random calls are unchanged since 0.x): points on two half
- * circles from np.linspace, then `shuffle` (an index array shuffled in place by
+ * Follows sklearn/datasets/_samples_generator.py of scikit-learn 1.x (0.2x's
+ * samples_generator.py is identical): points on two half circles from
+ * np.linspace, then `sklearn.utils.shuffle` (arange(n) shuffled in place by
  * `RandomState.shuffle`), then `normal(scale=noise, size=(n, 2))` added in
  * row-major order.
  *
- * The random draws are bit-exact. The circle coordinates use Math.cos/Math.sin,
- * which differ from glibc's (what numpy calls) by one ulp at ~3% of points, so
- * coordinates can differ from numpy's by up to ~2e-16 (4.5e-16 after adding
- * noise of scale 1); see test/moons.test.ts for the measured bound.
+ * The random draws (shuffle order, labels, noise) are bit-exact. The circle
+ * points use Math.cos/Math.sin, which round differently from glibc's cos/sin
+ * (what numpy calls) at ~3% of angles, so about 2% of coordinates differ from
+ * numpy's by one ulp: at most 2^-53 for noise <= 0.2, 2^-51 with noise 1.0
+ * (see test/moons.test.ts). Matching those too would take a port of glibc's
+ * sin/cos.
  */
 
 import type { RandomState } from './random.ts';
@@ -36,7 +38,7 @@ export interface Moons {
 /** numpy's `linspace(0, pi, count)`: i * (pi / (count - 1)), with the last point set to pi exactly. */
 function angles(count: number): Float64Array {
   const out = new Float64Array(count);
-  if (count === 1) return out;
+  if (count < 2) return out; // numpy gives [] and [0]
   const step = Math.PI / (count - 1);
   for (let i = 0; i < count - 1; i++) out[i] = i * step;
   out[count - 1] = Math.PI;

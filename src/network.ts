@@ -25,6 +25,15 @@ export class Network {
   readonly W: Float64Array[];
   /** b[l-1] holds layer l: sizes[l] entries, 1 when shared, 0 when there are none. */
   readonly b: Float64Array[];
+  /** The scheme's labels of every node position, made once: tracing a step builds no strings. */
+  readonly labels: {
+    input: Label[];
+    target: Label[];
+    /** preactivation[l-1][j-1] */
+    preactivation: Label[][];
+    activation: Label[][];
+    lossTerm: Label[];
+  };
   /** Every parameter, layer by layer: the weights row by row, then the biases. */
   readonly params: readonly ParamInfo[];
   private readonly byName: Map<string, ParamInfo>;
@@ -33,6 +42,16 @@ export class Network {
     const { sizes, bias } = config;
     this.sizes = sizes;
     this.names = namesFor(config.naming, sizes, bias === 'shared');
+    const names = this.names;
+    const L = sizes.length - 1;
+    const count = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    this.labels = {
+      input: count(sizes[0]).map((k) => names.input(k)),
+      target: count(sizes[L]).map((j) => names.target(j)),
+      preactivation: count(L).map((l) => count(sizes[l]).map((j) => names.preactivation(l, j))),
+      activation: count(L).map((l) => count(sizes[l]).map((j) => names.activation(l, j))),
+      lossTerm: count(sizes[L]).map((j) => names.lossTerm(j)),
+    };
     this.W = [];
     this.b = [];
     const params: ParamInfo[] = [];
@@ -130,11 +149,23 @@ export class Network {
 
   /** All parameters in `params` order. */
   flat(): Float64Array {
-    return Float64Array.from(this.params, (p) => this.get(p));
+    // `params` runs layer by layer through W (row-major) and then b: the arrays back to back.
+    const out = new Float64Array(this.params.length);
+    let o = 0;
+    for (let l = 0; l < this.W.length; l++) {
+      out.set(this.W[l], o);
+      o += this.W[l].length;
+      out.set(this.b[l], o);
+      o += this.b[l].length;
+    }
+    return out;
   }
 
   setFlat(values: ArrayLike<number>): void {
-    this.params.forEach((p, i) => this.set(p, values[i]));
+    let o = 0;
+    for (let l = 0; l < this.W.length; l++) {
+      for (const a of [this.W[l], this.b[l]]) for (let i = 0; i < a.length; i++) a[i] = values[o++];
+    }
   }
 
   clone(): Network {

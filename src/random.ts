@@ -8,6 +8,11 @@
  * below mirrors one numpy legacy code path, including how many 32-bit words it
  * consumes, so interleaved calls stay in sync with numpy's stream.
  *
+ * Uniform draws, integers and permutations are platform independent. Normals
+ * go through log(), and numpy takes that from the C library, so they are
+ * reproduced exactly as numpy computes them on x86-64 Linux (glibc >= 2.28 on
+ * a CPU with FMA, e.g. Colab); see `glibcLog` at the end of this file.
+ *
  * Runs in browsers and Node alike (no Node-only APIs).
  */
 
@@ -22,6 +27,255 @@ const MAX_UINT32 = 0xffffffff;
 /** numpy's masked path for int64 ranges switches to 64-bit draws above this span. */
 const MAX_32BIT_SPAN = 2 ** 32;
 
+/** Anything indexable and writable by position: number[], typed arrays, etc. */
+export interface MutableArrayLike<T> {
+  readonly length: number;
+  [index: number]: T;
+}
+
+function checkCount(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`${what}: n must be a non-negative integer, got ${n}`);
+  }
+}
+
+function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_UINT32) {
+    // Same bounds as numpy's `RandomState.seed(int)`, which raises ValueError.
+    throw new RangeError(`seed must be an integer between 0 and 2**32 - 1, got ${seed}`);
+  }
+}
+
+/** Smallest all-ones bit mask >= max, as numpy's `random_interval` computes it. */
+function maskFor(max: number): number {
+  let mask = max;
+  mask |= mask >>> 1;
+  mask |= mask >>> 2;
+  mask |= mask >>> 4;
+  mask |= mask >>> 8;
+  mask |= mask >>> 16;
+  return mask >>> 0;
+}
+
+export class RandomState {
+  private readonly key = new Uint32Array(STATE_LENGTH);
+  private pos = STATE_LENGTH;
+  /** numpy's legacy gauss draws normals in pairs and caches the second one. */
+  private hasGauss = false;
+  private gauss = 0;
+
+  /** Without a seed the stream is seeded from the platform's entropy source (not reproducible). */
+  constructor(seed?: number) {
+    this.seed(seed ?? globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
+  }
+
+  /** numpy `RandomState.seed(int)`: Matsumoto–Nishimura `init_genrand`, and the cached gauss is dropped. */
+  seed(s: number): void {
+    checkSeed(s);
+    const key = this.key;
+    key[0] = s;
+    for (let i = 1; i < STATE_LENGTH; i++) {
+      const prev = key[i - 1];
+      // Math.imul keeps the low 32 bits of the product, which a double multiply would lose.
+      key[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
+    }
+    this.pos = STATE_LENGTH;
+    this.hasGauss = false;
+    this.gauss = 0;
+  }
+
+  private regenerate(): void {
+    const key = this.key;
+    let i = 0;
+    for (; i < STATE_LENGTH - SHIFT; i++) {
+      const y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
+      key[i] = key[i + SHIFT] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    for (; i < STATE_LENGTH - 1; i++) {
+      const y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
+      key[i] = key[i + SHIFT - STATE_LENGTH] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    const y = (key[STATE_LENGTH - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
+    key[STATE_LENGTH - 1] = key[SHIFT - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    this.pos = 0;
+  }
+
+  /** One tempered 32-bit MT19937 output (numpy `mt19937_next32`). */
+  private nextUint32(): number {
+    if (this.pos === STATE_LENGTH) this.regenerate();
+    let y = this.key[this.pos++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** A 53-bit double in [0, 1) from two 32-bit words (numpy `mt19937_next_double`). */
+  private nextDouble(): number {
+    const a = this.nextUint32() >>> 5;
+    const b = this.nextUint32() >>> 6;
+    return (a * TWO_POW_26 + b) / TWO_POW_53;
+  }
+
+  /** numpy `legacy_gauss`: Marsaglia's polar method, returning the cached partner first. */
+  private nextGauss(): number {
+    if (this.hasGauss) {
+      this.hasGauss = false;
+      const cached = this.gauss;
+      this.gauss = 0;
+      return cached;
+    }
+    let x1: number;
+    let x2: number;
+    let r2: number;
+    do {
+      x1 = 2 * this.nextDouble() - 1;
+      x2 = 2 * this.nextDouble() - 1;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1 || r2 === 0);
+    const f = Math.sqrt((-2 * glibcLog(r2)) / r2);
+    this.gauss = f * x1;
+    this.hasGauss = true;
+    return f * x2;
+  }
+
+  /** Uniform integer in [0, max] by masked rejection (numpy `random_interval`, max < 2**32). */
+  private nextInterval(max: number): number {
+    if (max === 0) return 0;
+    const mask = maskFor(max);
+    let value: number;
+    do {
+      value = (this.nextUint32() & mask) >>> 0;
+    } while (value > max);
+    return value;
+  }
+
+  private doubles(n: number, caller: string): Float64Array {
+    checkCount(n, caller);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextDouble();
+    return out;
+  }
+
+  private gaussians(n: number, caller: string): Float64Array {
+    checkCount(n, caller);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextGauss();
+    return out;
+  }
+
+  /** numpy `random_sample` / `random`: uniform doubles in [0, 1). */
+  randomSample(): number;
+  randomSample(n: number): Float64Array;
+  randomSample(n?: number): number | Float64Array {
+    return n === undefined ? this.nextDouble() : this.doubles(n, 'randomSample');
+  }
+
+  /** numpy `rand` (1-D only): same stream as `randomSample`. */
+  rand(): number;
+  rand(n: number): Float64Array;
+  rand(n?: number): number | Float64Array {
+    return n === undefined ? this.nextDouble() : this.doubles(n, 'rand');
+  }
+
+  /** numpy `standard_normal`: legacy polar-method normals N(0, 1). */
+  standardNormal(): number;
+  standardNormal(n: number): Float64Array;
+  standardNormal(n?: number): number | Float64Array {
+    return n === undefined ? this.nextGauss() : this.gaussians(n, 'standardNormal');
+  }
+
+  /** numpy `randn` (1-D only): same stream as `standardNormal`. */
+  randn(): number;
+  randn(n: number): Float64Array;
+  randn(n?: number): number | Float64Array {
+    return n === undefined ? this.nextGauss() : this.gaussians(n, 'randn');
+  }
+
+  /** numpy legacy `normal`: each value is `loc + scale * gauss`, in that operation order. */
+  normal(loc?: number, scale?: number): number;
+  normal(loc: number, scale: number, n: number): Float64Array;
+  normal(loc = 0, scale = 1, n?: number): number | Float64Array {
+    if (!(scale >= 0)) throw new RangeError(`normal: scale must be >= 0, got ${scale}`);
+    if (n === undefined) return loc + scale * this.nextGauss();
+    checkCount(n, 'normal');
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = loc + scale * this.nextGauss();
+    return out;
+  }
+
+  /** numpy legacy `uniform`: each value is `low + (high - low) * double`, so low > high is allowed. */
+  uniform(low?: number, high?: number): number;
+  uniform(low: number, high: number, n: number): Float64Array;
+  uniform(low = 0, high = 1, n?: number): number | Float64Array {
+    const span = high - low;
+    if (!Number.isFinite(span)) {
+      throw new RangeError(`uniform: high - low must be finite, got ${high} - ${low}`);
+    }
+    if (n === undefined) return low + span * this.nextDouble();
+    checkCount(n, 'uniform');
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = low + span * this.nextDouble();
+    return out;
+  }
+
+  /**
+   * numpy legacy `randint(low, high)` (default int64 dtype): integers in [low, high).
+   * Spans up to 2**32 use numpy's masked rejection on 32-bit words; wider spans
+   * (where numpy switches to 64-bit words) are rejected rather than approximated.
+   */
+  randint(low: number, high: number): number;
+  randint(low: number, high: number, n: number): Float64Array;
+  randint(low: number, high: number, n?: number): number | Float64Array {
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
+      throw new RangeError(`randint: low and high must be safe integers, got ${low}, ${high}`);
+    }
+    if (low >= high) throw new RangeError(`randint: low must be < high, got ${low} >= ${high}`);
+    if (high - low > MAX_32BIT_SPAN) {
+      throw new RangeError(`randint: high - low must be <= 2**32, got ${high - low}`);
+    }
+    const max = high - low - 1;
+    if (n === undefined) return low + this.nextInterval(max);
+    checkCount(n, 'randint');
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = low + this.nextInterval(max);
+    return out;
+  }
+
+  /**
+   * numpy legacy `shuffle`, in place: Fisher–Yates from the last element down,
+   * j = random_interval(i). Works on arrays and typed arrays (first axis only).
+   */
+  shuffle<T>(x: MutableArrayLike<T>): void {
+    for (let i = x.length - 1; i > 0; i--) {
+      const j = this.nextInterval(i);
+      const held = x[i];
+      x[i] = x[j];
+      x[j] = held;
+    }
+  }
+
+  /** numpy legacy `permutation`: `permutation(n)` shuffles 0..n-1; `permutation(x)` shuffles a copy of x. */
+  permutation(n: number): Int32Array;
+  permutation<T>(x: readonly T[]): T[];
+  permutation<A extends MutableArrayLike<number> & { slice(): A }>(x: A): A;
+  permutation<T>(x: number | readonly T[] | (MutableArrayLike<T> & { slice(): MutableArrayLike<T> })): unknown {
+    if (typeof x === 'number') {
+      if (!Number.isInteger(x) || x < 0 || x > 0x7fffffff) {
+        throw new RangeError(`permutation: n must be an integer in [0, 2**31 - 1], got ${x}`);
+      }
+      const indices = new Int32Array(x);
+      for (let i = 0; i < x; i++) indices[i] = i;
+      this.shuffle(indices);
+      return indices;
+    }
+    const copy = x.slice() as MutableArrayLike<T>;
+    this.shuffle(copy);
+    return copy;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // log(), exactly as numpy's compiled legacy_gauss gets it on x86-64 Linux.
 //
@@ -31,41 +285,21 @@ const MAX_32BIT_SPAN = 2 ** 32;
 // compiled it into `__log_fma`, the variant glibc picks on CPUs with FMA and
 // AVX2: the fused multiply-adds sit where the disassembly of Debian glibc
 // 2.36's libm.so.6 has them, and each one is emulated exactly.
-// Other libms (macOS, Windows, glibc on pre-FMA CPUs) round differently in
-// rare cases; numpy's own randn differs between those platforms too.
+// Other C libraries (macOS, Windows, glibc without FMA) round some logs
+// differently, so numpy's own randn differs in the last bit between platforms;
+// the stream itself never shifts, since the rejection loop does not use log.
 // ---------------------------------------------------------------------------
 
 /** Veltkamp splitting constant 2^27 + 1. */
 const SPLITTER = 134217729;
-const float64Scratch = new Float64Array(1);
-const wordsScratch = new Uint32Array(float64Scratch.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const LOW_WORD = LITTLE_ENDIAN ? 0 : 1;
-const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
-
-/**
- * Round-to-odd of the exact sum u + err, where u = RN(sum) and err != 0 is its
- * rounding error: u itself if its last significand bit is odd, else its
- * neighbour toward the exact sum.
- */
-function roundToOdd(u: number, err: number): number {
-  float64Scratch[0] = u;
-  if (wordsScratch[LOW_WORD] & 1) return u;
-  if (u > 0 === err > 0) {
-    wordsScratch[LOW_WORD] += 1; // the low word is even: no carry
-  } else if (wordsScratch[LOW_WORD] === 0) {
-    wordsScratch[LOW_WORD] = 0xffffffff;
-    wordsScratch[HIGH_WORD] -= 1;
-  } else {
-    wordsScratch[LOW_WORD] -= 1;
-  }
-  return float64Scratch[0];
-}
 
 /**
  * Correctly rounded a * b + c (IEEE fma) for operands far from overflow and
- * underflow: exact product (Dekker) and exact sum (Knuth), then Boldo and
- * Melquiond's round-to-odd step so that the final addition rounds only once.
+ * underflow. The product and the sum are split exactly (Dekker, Knuth) into
+ * sum + sumErr + productErr; adding the rounded tail to sum can only round
+ * differently from the exact value when sum + tail lands exactly halfway
+ * between two doubles, and then the sign of the tail's own rounding error
+ * decides the direction.
  */
 function fma(a: number, b: number, c: number): number {
   const product = a * b;
@@ -80,10 +314,23 @@ function fma(a: number, b: number, c: number): number {
   const sumPart = sum - c;
   const sumErr = c - (sum - sumPart) + (product - sumPart);
   const tail = sumErr + productErr;
+  const result = sum + tail;
   const tailPart = tail - sumErr;
   const tailErr = sumErr - (tail - tailPart) + (productErr - tailPart);
-  return sum + (tailErr === 0 ? tail : roundToOdd(tail, tailErr));
+  if (tailErr === 0) return result;
+  const resultPart = result - sum;
+  const resultErr = sum - (result - resultPart) + (tail - resultPart);
+  // A halfway case is exactly when doubling the rounding error reaches the neighbouring double.
+  const halfway = resultErr !== 0 && result + 2 * resultErr - result === 2 * resultErr;
+  if (!halfway) return result;
+  return resultErr > 0 === tailErr > 0 ? result + 2 * resultErr : result;
 }
+
+/** Views for reading and editing the bits of a double. */
+const float64Scratch = new Float64Array(1);
+const wordsScratch = new Uint32Array(float64Scratch.buffer);
+/** Which 32-bit half holds the sign and exponent: the second one on little-endian platforms. */
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 // glibc's `__log_data` constants (hex float literals in e_log_data.c, written
 // here as shortest round-trip decimals).
@@ -247,7 +494,6 @@ const TWO_POW_27 = 134217728;
 /** glibc's `__log_fma` for positive normal x, which is all the polar method passes. */
 function glibcLog(x: number): number {
   if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) {
-    if (x === 1) return 0;
     const r = x - 1;
     const r2 = r * r;
     const r3 = r * r2;
@@ -281,247 +527,4 @@ function glibcLog(x: number): number {
   const r2 = r * r;
   const poly = fma(fma(r, A4, A3), r2, fma(r, A2, A1));
   return fma(r * r2, poly, fma(r2, A0, lo)) + hi;
-}
-
-/** Anything indexable and writable by position: number[], typed arrays, etc. */
-export interface MutableArrayLike<T> {
-  readonly length: number;
-  [index: number]: T;
-}
-
-function checkCount(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`${what}: n must be a non-negative integer, got ${n}`);
-  }
-}
-
-function checkSeed(seed: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_UINT32) {
-    // Same bounds as numpy's `RandomState.seed(int)`, which raises ValueError.
-    throw new RangeError(`seed must be an integer between 0 and 2**32 - 1, got ${seed}`);
-  }
-}
-
-/** Smallest all-ones bit mask >= max, as numpy's `random_interval` computes it. */
-function maskFor(max: number): number {
-  let mask = max;
-  mask |= mask >>> 1;
-  mask |= mask >>> 2;
-  mask |= mask >>> 4;
-  mask |= mask >>> 8;
-  mask |= mask >>> 16;
-  return mask >>> 0;
-}
-
-export class RandomState {
-  private readonly key = new Uint32Array(STATE_LENGTH);
-  private pos = STATE_LENGTH;
-  /** numpy's legacy gauss draws normals in pairs and caches the second one. */
-  private hasGauss = false;
-  private gauss = 0;
-
-  /** Without a seed the stream is seeded from the platform's entropy source (not reproducible). */
-  constructor(seed?: number) {
-    this.seed(seed ?? globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
-  }
-
-  /** numpy `RandomState.seed(int)`: Matsumoto–Nishimura `init_genrand`, and the cached gauss is dropped. */
-  seed(s: number): void {
-    checkSeed(s);
-    const key = this.key;
-    key[0] = s;
-    for (let i = 1; i < STATE_LENGTH; i++) {
-      const prev = key[i - 1];
-      // Math.imul keeps the low 32 bits of the product, which a double multiply would lose.
-      key[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
-    }
-    this.pos = STATE_LENGTH;
-    this.hasGauss = false;
-    this.gauss = 0;
-  }
-
-  private regenerate(): void {
-    const key = this.key;
-    let i = 0;
-    for (; i < STATE_LENGTH - SHIFT; i++) {
-      const y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + SHIFT] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-    }
-    for (; i < STATE_LENGTH - 1; i++) {
-      const y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + SHIFT - STATE_LENGTH] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-    }
-    const y = (key[STATE_LENGTH - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
-    key[STATE_LENGTH - 1] = key[SHIFT - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
-    this.pos = 0;
-  }
-
-  /** One tempered 32-bit MT19937 output (numpy `mt19937_next32`). */
-  private nextUint32(): number {
-    if (this.pos === STATE_LENGTH) this.regenerate();
-    let y = this.key[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
-  }
-
-  /** A 53-bit double in [0, 1) from two 32-bit words (numpy `mt19937_next_double`). */
-  private nextDouble(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * TWO_POW_26 + b) / TWO_POW_53;
-  }
-
-  /** numpy `legacy_gauss`: Marsaglia's polar method, returning the cached partner first. */
-  private nextGauss(): number {
-    if (this.hasGauss) {
-      this.hasGauss = false;
-      const cached = this.gauss;
-      this.gauss = 0;
-      return cached;
-    }
-    let x1: number;
-    let x2: number;
-    let r2: number;
-    do {
-      x1 = 2 * this.nextDouble() - 1;
-      x2 = 2 * this.nextDouble() - 1;
-      r2 = x1 * x1 + x2 * x2;
-    } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * glibcLog(r2)) / r2);
-    this.gauss = f * x1;
-    this.hasGauss = true;
-    return f * x2;
-  }
-
-  /** Uniform integer in [0, max] by masked rejection (numpy `random_interval`, max < 2**32). */
-  private nextInterval(max: number): number {
-    if (max === 0) return 0;
-    const mask = maskFor(max);
-    let value: number;
-    do {
-      value = (this.nextUint32() & mask) >>> 0;
-    } while (value > max);
-    return value;
-  }
-
-  /** numpy `random_sample` / `random`: uniform doubles in [0, 1). */
-  randomSample(): number;
-  randomSample(n: number): Float64Array;
-  randomSample(n?: number): number | Float64Array {
-    if (n === undefined) return this.nextDouble();
-    checkCount(n, 'randomSample');
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.nextDouble();
-    return out;
-  }
-
-  /** numpy `rand` (1-D only): same stream as `randomSample`. */
-  rand(): number;
-  rand(n: number): Float64Array;
-  rand(n?: number): number | Float64Array {
-    return n === undefined ? this.nextDouble() : this.randomSample(n);
-  }
-
-  /** numpy `standard_normal`: legacy polar-method normals N(0, 1). */
-  standardNormal(): number;
-  standardNormal(n: number): Float64Array;
-  standardNormal(n?: number): number | Float64Array {
-    if (n === undefined) return this.nextGauss();
-    checkCount(n, 'standardNormal');
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.nextGauss();
-    return out;
-  }
-
-  /** numpy `randn` (1-D only): same stream as `standardNormal`. */
-  randn(): number;
-  randn(n: number): Float64Array;
-  randn(n?: number): number | Float64Array {
-    return n === undefined ? this.nextGauss() : this.standardNormal(n);
-  }
-
-  /** numpy legacy `normal`: each value is `loc + scale * gauss`, in that operation order. */
-  normal(loc?: number, scale?: number): number;
-  normal(loc: number, scale: number, n: number): Float64Array;
-  normal(loc = 0, scale = 1, n?: number): number | Float64Array {
-    if (!(scale >= 0)) throw new RangeError(`normal: scale must be >= 0, got ${scale}`);
-    if (n === undefined) return loc + scale * this.nextGauss();
-    checkCount(n, 'normal');
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = loc + scale * this.nextGauss();
-    return out;
-  }
-
-  /** numpy legacy `uniform`: each value is `low + (high - low) * double`, so low > high is allowed. */
-  uniform(low?: number, high?: number): number;
-  uniform(low: number, high: number, n: number): Float64Array;
-  uniform(low = 0, high = 1, n?: number): number | Float64Array {
-    const span = high - low;
-    if (!Number.isFinite(span)) {
-      throw new RangeError(`uniform: high - low must be finite, got ${high} - ${low}`);
-    }
-    if (n === undefined) return low + span * this.nextDouble();
-    checkCount(n, 'uniform');
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = low + span * this.nextDouble();
-    return out;
-  }
-
-  /**
-   * numpy legacy `randint(low, high)` (default int64 dtype): integers in [low, high).
-   * Spans up to 2**32 use numpy's masked rejection on 32-bit words; wider spans
-   * (where numpy switches to 64-bit words) are rejected rather than approximated.
-   */
-  randint(low: number, high: number): number;
-  randint(low: number, high: number, n: number): Float64Array;
-  randint(low: number, high: number, n?: number): number | Float64Array {
-    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
-      throw new RangeError(`randint: low and high must be safe integers, got ${low}, ${high}`);
-    }
-    if (low >= high) throw new RangeError(`randint: low must be < high, got ${low} >= ${high}`);
-    if (high - low > MAX_32BIT_SPAN) {
-      throw new RangeError(`randint: high - low must be <= 2**32, got ${high - low}`);
-    }
-    const max = high - low - 1;
-    if (n === undefined) return low + this.nextInterval(max);
-    checkCount(n, 'randint');
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = low + this.nextInterval(max);
-    return out;
-  }
-
-  /**
-   * numpy legacy `shuffle`, in place: Fisher–Yates from the last element down,
-   * j = random_interval(i). Works on arrays and typed arrays (first axis only).
-   */
-  shuffle<T>(x: MutableArrayLike<T>): void {
-    for (let i = x.length - 1; i > 0; i--) {
-      const j = this.nextInterval(i);
-      const held = x[i];
-      x[i] = x[j];
-      x[j] = held;
-    }
-  }
-
-  /** numpy legacy `permutation`: `permutation(n)` shuffles 0..n-1; `permutation(x)` shuffles a copy of x. */
-  permutation(n: number): Int32Array;
-  permutation<T>(x: readonly T[]): T[];
-  permutation<A extends MutableArrayLike<number> & { slice(): A }>(x: A): A;
-  permutation<T>(x: number | readonly T[] | (MutableArrayLike<T> & { slice(): MutableArrayLike<T> })): unknown {
-    if (typeof x === 'number') {
-      if (!Number.isInteger(x) || x < 0 || x > 0x7fffffff) {
-        throw new RangeError(`permutation: n must be an integer in [0, 2**31 - 1], got ${x}`);
-      }
-      const indices = new Int32Array(x);
-      for (let i = 0; i < x; i++) indices[i] = i;
-      this.shuffle(indices);
-      return indices;
-    }
-    const copy = x.slice() as MutableArrayLike<T>;
-    this.shuffle(copy);
-    return copy;
-  }
 }

@@ -36,7 +36,7 @@ export interface NetworkTrace {
 }
 
 export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkTrace {
-  const { sizes, config, names } = net;
+  const { sizes, config, names, labels } = net;
   const L = sizes.length - 1;
   const K = sizes[L];
   const tape = new Tape();
@@ -50,14 +50,22 @@ export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkT
   });
 
   const many = samples.length > 1;
-  const at = (lab: Label, n: number): [string, string] => (many ? [`${lab.name}@${n}`, `{${lab.tex}}^{[${n}]}`] : [lab.name, lab.tex]);
+  const at = (lab: Label, n: number): Label => (many ? { name: `${lab.name}@${n}`, tex: `{${lab.tex}}^{[${n}]}` } : lab);
 
   const traces: SampleTrace[] = samples.map((s, si) => {
     const n = si + 1;
     if (s.x.length !== sizes[0]) throw new RangeError(`sample ${n} has ${s.x.length} inputs; the network takes ${sizes[0]}`);
     if (s.t.length !== K) throw new RangeError(`sample ${n} has ${s.t.length} targets; the network has ${K} outputs`);
-    const inputs = Array.from(s.x, (v, k) => tape.input(...at(names.input(k + 1), n), v));
-    const targets = Array.from(s.t, (v, j) => tape.input(...at(names.target(j + 1), n), v));
+    const inputs: Node[] = [];
+    for (let k = 0; k < sizes[0]; k++) {
+      const lab = at(labels.input[k], n);
+      inputs.push(tape.input(lab.name, lab.tex, s.x[k]));
+    }
+    const targets: Node[] = [];
+    for (let j = 0; j < K; j++) {
+      const lab = at(labels.target[j], n);
+      targets.push(tape.input(lab.name, lab.tex, s.t[j]));
+    }
     const z: Node[][] = [];
     const a: Node[][] = [];
     let below = inputs;
@@ -69,20 +77,22 @@ export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkT
       for (let j = 0; j < rows; j++) {
         const row = W.slice(j * cols, (j + 1) * cols);
         const bias = b === undefined ? undefined : b.length === 1 ? b[0] : b[j];
-        zl.push(tape.linear(...at(names.preactivation(l, j + 1), n), row, below, bias));
+        const lab = at(labels.preactivation[l - 1][j], n);
+        zl.push(tape.linear(lab.name, lab.tex, row, below, bias));
       }
       const act = config.activations[l - 1];
       let al: Node[];
       if (act === 'softmax') {
         const values = new Float64Array(rows);
         softmaxInto(zl.map((q) => q.value), values, 0, rows);
-        const labels = zl.map((_, j) => at(names.activation(l, j + 1), n));
-        al = tape.softmax(labels.map((x) => x[0]), labels.map((x) => x[1]), zl, values);
+        const softLabels = zl.map((_, j) => at(labels.activation[l - 1][j], n));
+        al = tape.softmax(softLabels.map((x) => x.name), softLabels.map((x) => x.tex), zl, values);
       } else {
         const rule = ELEMENTWISE[act];
         al = zl.map((zj, j) => {
           const v = rule.value(zj.value);
-          return tape.activation(...at(names.activation(l, j + 1), n), act, zj, v, rule.derivFromOutput(v, zj.value));
+          const lab = at(labels.activation[l - 1][j], n);
+          return tape.activation(lab.name, lab.tex, act, zj, v, rule.derivFromOutput(v, zj.value));
         });
       }
       z.push(zl);
@@ -102,16 +112,16 @@ export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkT
         tz += targets[j].value * logits[j].value;
       }
       const value = tSum * logSumExp(logits.map((q) => q.value), 0, K) - tz;
-      loss = tape.softmaxCrossEntropy(...sampleLabel, logits, out, targets, value);
+      loss = tape.softmaxCrossEntropy(sampleLabel.name, sampleLabel.tex, logits, out, targets, value);
     } else {
-      const termLabel = (j: number) => (K === 1 ? sampleLabel : at(names.lossTerm(j + 1), n));
+      const termLabel = (j: number) => (K === 1 ? sampleLabel : at(labels.lossTerm[j], n));
       if (isSquared(config.loss)) {
         const c = squaredCoefficient(config.loss, K);
-        terms = out.map((aj, j) => tape.squaredError(...termLabel(j), aj, targets[j], c));
+        terms = out.map((aj, j) => tape.squaredError(termLabel(j).name, termLabel(j).tex, aj, targets[j], c));
       } else {
-        terms = out.map((aj, j) => tape.bceFromLogit(...termLabel(j), logits[j], aj, targets[j], bceFromLogit(logits[j].value, targets[j].value)));
+        terms = out.map((aj, j) => tape.bceFromLogit(termLabel(j).name, termLabel(j).tex, logits[j], aj, targets[j], bceFromLogit(logits[j].value, targets[j].value)));
       }
-      loss = K === 1 ? terms[0] : tape.sum(...sampleLabel, terms);
+      loss = K === 1 ? terms[0] : tape.sum(sampleLabel.name, sampleLabel.tex, terms);
     }
     return { inputs, targets, z, a, terms, loss };
   });
@@ -131,14 +141,14 @@ export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkT
   }
   tape.backward(loss);
 
-  const byName = new Map<string, Node>();
-  for (const node of tape.nodes) byName.set(node.name, node);
+  let byName: Map<string, Node> | undefined; // built on the first look-up: a training step never asks
   return {
     tape,
     params,
     samples: traces,
     loss,
     node(name) {
+      byName ??= new Map(tape.nodes.map((q) => [q.name, q]));
       const found = byName.get(name);
       if (!found) throw new RangeError(`the trace has no node called ${name}`);
       return found;
@@ -167,17 +177,19 @@ export function tracedStep(net: Network, samples: readonly Sample[], lr: number,
   const before = net.flat();
   const applied = new Float64Array(net.params.length);
   const L = net.sizes.length - 1;
+  const sequential = order === 'sequential';
   for (let l = L; l >= 1; l--) {
     const updated = new Map<Node, Node>();
-    net.params.forEach((p, i) => {
-      if (p.layer !== l) return;
+    for (let i = 0; i < net.params.length; i++) {
+      const p = net.params[i];
+      if (p.layer !== l) continue;
       const node = trace.params[i];
       applied[i] = node.grad;
       const value = before[i] - lr * node.grad;
-      net.set(p, value);
-      if (order === 'sequential' && p.kind === 'weight') updated.set(node, trace.tape.param(`${p.name}+`, `${p.tex}^{+}`, value));
-    });
-    if (order === 'sequential' && l > 1) {
+      (p.kind === 'weight' ? net.W : net.b)[l - 1][p.offset] = value;
+      if (sequential && p.kind === 'weight') updated.set(node, trace.tape.param(`${p.name}+`, `${p.tex}^{+}`, value));
+    }
+    if (sequential && l > 1) {
       for (const node of trace.tape.nodes) {
         for (const f of node.inputs) {
           const fresh = f.rule === 'linear_input' && f.via ? updated.get(f.via) : undefined;

@@ -1,6 +1,6 @@
 // The kernels stay finite and accurate at ±1000, and the fast tanh stays within a few ulp.
 import { describe, expect, it } from 'vitest';
-import { bceFromLogit, fastTanh, logSumExp, sigmoid, softmaxInto, softplus } from '../src/numerics.ts';
+import { bceFromLogit, fastExp, fastTanh, logSumExp, sigmoid, softmaxInto, softplus } from '../src/numerics.ts';
 import { Network } from '../src/network.ts';
 import { traceNetwork } from '../src/trace.ts';
 import { Trainer } from '../src/trainer.ts';
@@ -44,6 +44,20 @@ describe('numerics at ±1000', () => {
     for (const x of [1e-300, -1e-20, 1e-8, 19.09, 19.1]) expect(fastTanh(x)).toBeCloseTo(Math.tanh(x), 16);
     expect(Object.is(fastTanh(-0), -0)).toBe(true);
     expect(fastTanh(NaN)).toBeNaN();
+  });
+
+  it('fastExp agrees with Math.exp to 2 ulp from underflow to overflow', () => {
+    let worst = 0;
+    for (let i = -700_000; i <= 700_000; i++) {
+      const x = i * 1e-3 + (i % 11) * 1e-10;
+      const exact = Math.exp(x);
+      worst = Math.max(worst, Math.abs(fastExp(x) - exact) / (exact * Number.EPSILON));
+    }
+    expect(worst).toBeLessThan(2);
+    expect(fastExp(0)).toBe(1);
+    expect(fastExp(710)).toBe(Infinity);
+    expect(fastExp(-746)).toBe(0);
+    expect(fastExp(NaN)).toBeNaN();
   });
 
   it('a network fed ±1000 has finite loss and gradients on both engines', () => {
