@@ -120,7 +120,7 @@ function seed002(hidden: number, need: number): Row {
   const input = { X: rows2d(moons.X, 300, 2), y: Array.from(moons.y), W1: transpose(net.W[0], hidden, 2), b1: new Array(hidden).fill(0), W2: transpose(net.W[1], 2, hidden), b2: [0, 0], passes, print_loss: false };
   const seconds = time(2, () => {
     net = Network.fromSpec(spec);
-    new Trainer(net, 300).trainFullBatch(moons.X, T, 300, { iterations: passes, lr: 0.01 });
+    new Trainer(net, 300).trainFullBatch(moons.X, T, 300, { iterations: passes, lr: 0.01, lossEvery: 1000 }); // the tutorial prints every 1000
   });
   log(`seed 002 2-${hidden}-2: chainbook ${seconds.toFixed(3)} s; running numpy …`);
   const peer = runPeer('seed002_moons.py', input);

@@ -40,7 +40,9 @@ export interface FullBatchOptions {
   iterations: number;
   lr: number;
   order?: UpdateOrder;
-  /** keep a snapshot every this many iterations (and of the last) */
+  /** measure the loss every this many iterations (default 1); loss[i] is iteration i·lossEvery */
+  lossEvery?: number;
+  /** keep a snapshot every this many iterations */
   snapshotEvery?: number;
   onProgress?: (p: Progress) => void;
   /** how often onProgress is called, in iterations */
@@ -153,11 +155,12 @@ export class Trainer {
   /**
    * Gradients of the loss over rows [start, start+count) into gW/gb, and, when lr is given,
    * the update: simultaneous after all layers, or sequential, each layer as soon as its
-   * gradient is known so the layers below see its new weights. Returns the loss before the update.
+   * gradient is known so the layers below see its new weights. Returns the loss before the
+   * update, or NaN when `measure` is false (the loss costs a log per sample).
    */
-  step(X: Float64Array, T: Float64Array, start: number, count: number, lr?: number, order: UpdateOrder = 'simultaneous'): number {
+  step(X: Float64Array, T: Float64Array, start: number, count: number, lr?: number, order: UpdateOrder = 'simultaneous', measure = true): number {
     this.forward(X, start, count);
-    const loss = this.lossOfLastForward(T, start, count);
+    const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
     this.outputDelta(T, start, count);
     const sizes = this.sizes;
     const L = sizes.length - 1;
@@ -259,17 +262,23 @@ export class Trainer {
     }
   }
 
-  /** Full-batch gradient descent on all n rows; loss[i] is the loss iteration i descended on. */
+  /** Full-batch gradient descent on all n rows; loss[i] is the loss iteration i·lossEvery descended on. */
   trainFullBatch(X: Float64Array, T: Float64Array, n: number, options: FullBatchOptions): History {
-    const { iterations, lr, order = this.net.config.update, snapshotEvery, onProgress, progressEvery = Math.max(1, Math.floor(iterations / 100)) } = options;
-    const loss = new Float64Array(iterations);
+    const { iterations, lr, order = this.net.config.update, lossEvery = 1, snapshotEvery, onProgress } = options;
+    const progressEvery = options.progressEvery ?? Math.max(1, Math.floor(iterations / 100));
+    const loss = new Float64Array(Math.ceil(iterations / lossEvery));
     const snapshots: Snapshot[] = [];
+    let last = NaN;
     for (let i = 0; i < iterations; i++) {
       this.iteration = i;
-      if (snapshotEvery && (i % snapshotEvery === 0)) snapshots.push({ iteration: i, loss: NaN, params: this.net.flat() });
-      loss[i] = this.step(X, T, 0, n, lr, order);
-      if (snapshotEvery && i % snapshotEvery === 0) snapshots[snapshots.length - 1].loss = loss[i];
-      if (onProgress && ((i + 1) % progressEvery === 0 || i + 1 === iterations)) onProgress({ done: i + 1, total: iterations, loss: loss[i] });
+      const snap = snapshotEvery !== undefined && i % snapshotEvery === 0;
+      const measure = snap || i % lossEvery === 0;
+      const params = snap ? this.net.flat() : undefined;
+      const e = this.step(X, T, 0, n, lr, order, measure);
+      if (measure) last = e;
+      if (i % lossEvery === 0) loss[i / lossEvery] = e;
+      if (params) snapshots.push({ iteration: i, loss: e, params });
+      if (onProgress && ((i + 1) % progressEvery === 0 || i + 1 === iterations)) onProgress({ done: i + 1, total: iterations, loss: last });
     }
     return { loss, snapshots, predictions: this.predict(X, n) };
   }
