@@ -57,11 +57,11 @@ function sequential(sizes: readonly number[], sharedBias: boolean): Names {
     },
     preactivation: (l, j) => {
       const n = neuron(l, j);
-      return label(`in_${n.name}`, `in_{${n.tex}}`);
+      return label(`in_${n.name}`, `\\mathit{in}_{${n.tex}}`);
     },
     activation: (l, j) => {
       const n = neuron(l, j);
-      return label(`out_${n.name}`, `out_{${n.tex}}`);
+      return label(`out_${n.name}`, `\\mathit{out}_{${n.tex}}`);
     },
     lossTerm: (j) => label(`E_o${j}`, `E_{o_{${j}}}`),
     loss: label('E_total', 'E_{total}'),

@@ -7,7 +7,7 @@ import type { Label } from './naming.ts';
 import type { Network } from './network.ts';
 import { bceFromLogit, logSumExp, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
-import { Tape, type Node } from './tracer.ts';
+import { Tape, type Carry, type Node } from './tracer.ts';
 
 export interface Sample {
   x: ArrayLike<number>;
@@ -35,11 +35,11 @@ export interface NetworkTrace {
   node(name: string): Node;
 }
 
-export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkTrace {
+export function traceNetwork(net: Network, samples: readonly Sample[], carry?: Carry): NetworkTrace {
   const { sizes, config, names, labels } = net;
   const L = sizes.length - 1;
   const K = sizes[L];
-  const tape = new Tape();
+  const tape = new Tape(carry);
   const params = net.params.map((p) => tape.param(p.name, p.tex, net.get(p)));
   // Index the parameter nodes by layer so each weighted sum finds its row.
   const weightNodes: Node[][] = [];
@@ -90,8 +90,8 @@ export function traceNetwork(net: Network, samples: readonly Sample[]): NetworkT
       } else {
         const rule = ELEMENTWISE[act];
         al = zl.map((zj, j) => {
-          const v = rule.value(zj.value);
           const lab = at(labels.activation[l - 1][j], n);
+          const v = tape.carry(lab.name, rule.value(zj.value));
           return tape.activation(lab.name, lab.tex, act, zj, v, rule.derivFromOutput(v, zj.value));
         });
       }

@@ -58,16 +58,47 @@ export class Node {
   ) {}
 }
 
+/**
+ * Replaying a source's arithmetic: every value and factor rounded to the decimals the source
+ * printed, and the values it used in place of computed ones, so its drift can be reproduced.
+ */
+export interface Carry {
+  decimals?: number;
+  /** how the source shortened its numbers: rounded (the default) or cut off */
+  rounding?: 'round' | 'truncate';
+  values?: Readonly<Record<string, number>>;
+}
+
+/** v to `decimals` places, rounded or cut off. */
+export function shorten(v: number, decimals: number, rounding: Carry['rounding'] = 'round'): number {
+  if (rounding === 'round') return Number(v.toFixed(decimals));
+  // Cut the decimal expansion (three guard digits keep 0.29999… from becoming 0.2).
+  const s = v.toFixed(Math.min(decimals + 3, 100));
+  return Number(s.slice(0, s.length - 3));
+}
+
 export class Tape {
   readonly nodes: Node[] = [];
 
+  constructor(readonly carried?: Carry) {}
+
+  /** A value as the replayed source would hold it (unchanged without a carry). */
+  carry(name: string, value: number): number {
+    const c = this.carried;
+    if (!c) return value;
+    const given = c.values?.[name];
+    if (given !== undefined) return given;
+    return c.decimals === undefined ? value : shorten(value, c.decimals, c.rounding);
+  }
+
   private node(value: number, op: Op, name: string, tex: string): Node {
-    const n = new Node(this.nodes.length, value, op, name, tex);
+    const n = new Node(this.nodes.length, this.carried ? this.carry(name, value) : value, op, name, tex);
     this.nodes.push(n);
     return n;
   }
 
   private edge(of: Node, wrt: Node, value: number, rule: Rule, extra?: { via?: Node; target?: Node; coefficient?: number }): void {
+    if (this.carried?.decimals !== undefined) value = shorten(value, this.carried.decimals, this.carried.rounding);
     // Every factor has the same fields, so V8 keeps one object shape on the hot path.
     of.inputs.push({ of, wrt, value, rule, via: extra?.via, target: extra?.target, coefficient: extra?.coefficient });
   }

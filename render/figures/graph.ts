@@ -1,0 +1,35 @@
+// The computation graph of the first sample: every node with its value and its gradient,
+// columns by depth from the leaves, and the paths of one parameter's chain highlighted.
+import { explainGradient } from '../../src/chain.ts';
+import { formatNumber } from '../../src/lesson/numbers.ts';
+import type { NetworkTrace } from '../../src/trace.ts';
+import type { Node } from '../../src/tracer.ts';
+import { escapeHtml } from '../html.ts';
+
+const COL = 150, ROW = 62, W = 124, H = 46, PAD = 16;
+
+export function graphFigure(trace: NetworkTrace, highlight: Node | undefined, decimals: number): string {
+  const nodes = trace.tape.nodes.filter((n) => n.id <= trace.loss.id && n.op !== 'param' || trace.params.includes(n));
+  const depth = new Map<Node, number>();
+  for (const n of nodes) depth.set(n, n.inputs.length === 0 ? 0 : 1 + Math.max(...n.inputs.map((f) => depth.get(f.wrt) ?? 0)));
+  const columns: Node[][] = [];
+  for (const n of nodes) (columns[depth.get(n)!] ??= []).push(n);
+  const tallest = Math.max(...columns.map((c) => c.length));
+  const pos = new Map<Node, { x: number; y: number }>();
+  columns.forEach((col, c) => col.forEach((n, r) => pos.set(n, { x: PAD + c * COL, y: PAD + ((tallest - col.length) * ROW) / 2 + r * ROW })));
+  const hot = new Set<object>();
+  if (highlight) for (const p of explainGradient(trace.tape, trace.loss, highlight).paths) for (const f of p.factors) { hot.add(f); hot.add(f.of); hot.add(f.wrt); }
+  const d = Math.min(decimals, 4);
+  const edges: string[] = [], boxes: string[] = [];
+  for (const n of nodes) {
+    for (const f of n.inputs) {
+      const a = pos.get(f.wrt), b = pos.get(n);
+      if (!a || !b) continue;
+      edges.push(`<line class="edge${hot.has(f) ? ' hot' : ''}" x1="${a.x + W}" y1="${a.y + H / 2}" x2="${b.x}" y2="${b.y + H / 2}"/>`);
+    }
+    const p = pos.get(n)!;
+    boxes.push(`<g class="node ${n.op}${hot.has(n) ? ' hot' : ''}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6"/><text class="name" x="${p.x + W / 2}" y="${p.y + 15}">${escapeHtml(n.name)}</text><text class="value" x="${p.x + W / 2}" y="${p.y + 29}">${formatNumber(n.value, d)}</text><text class="grad" x="${p.x + W / 2}" y="${p.y + 42}">∂ ${formatNumber(n.grad, d)}</text></g>`);
+  }
+  const width = PAD * 2 + (columns.length - 1) * COL + W, height = PAD * 2 + (tallest - 1) * ROW + H;
+  return `<svg class="graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="computation graph">${edges.join('')}${boxes.join('')}</svg>`;
+}

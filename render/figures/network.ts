@@ -1,0 +1,43 @@
+// The network diagram: layers as columns of neurons, every weight on its edge, every bias
+// and (for the first sample) every output beside its neuron. SVG text only: no script.
+import type { Network } from '../../src/network.ts';
+import { formatNumber } from '../../src/lesson/numbers.ts';
+import type { NetworkTrace } from '../../src/trace.ts';
+import { escapeHtml } from '../html.ts';
+
+const COL = 230, ROW = 110, R = 24, PAD = 60;
+
+export function networkFigure(net: Network, params: Float64Array, trace: NetworkTrace, decimals: number): string {
+  const sizes = net.sizes;
+  const tallest = Math.max(...sizes);
+  const width = PAD * 2 + COL * (sizes.length - 1);
+  const height = PAD * 2 + ROW * (tallest - 1) + 30;
+  const d = Math.min(decimals, 4);
+  const at = (l: number, j: number) => ({ x: PAD + l * COL, y: PAD + ((tallest - sizes[l]) * ROW) / 2 + j * ROW });
+  const value = new Map(net.params.map((p, i) => [p.name, params[i]]));
+  const sample = trace.samples[0];
+  const parts: string[] = [];
+  for (const p of net.params) {
+    if (p.kind !== 'weight') continue;
+    const a = at(p.layer - 1, p.k - 1), b = at(p.layer, p.j - 1);
+    const t = 0.3 + 0.4 * ((p.k - 1) / Math.max(1, sizes[p.layer - 1] - 1)); // stagger labels along the edges
+    const lx = a.x + (b.x - a.x) * t, ly = a.y + (b.y - a.y) * t;
+    parts.push(`<line class="edge" x1="${a.x + R}" y1="${a.y}" x2="${b.x - R}" y2="${b.y}"/>`);
+    parts.push(`<text class="weight" x="${lx.toFixed(1)}" y="${(ly - 4).toFixed(1)}">${escapeHtml(p.name)} = ${formatNumber(value.get(p.name)!, d)}</text>`);
+  }
+  sizes.forEach((n, l) => {
+    for (let j = 0; j < n; j++) {
+      const c = at(l, j);
+      const label = l === 0 ? sample.inputs[j].name : sample.a[l - 1][j].name;
+      const shown = l === 0 ? sample.inputs[j].value : sample.a[l - 1][j].value;
+      parts.push(`<circle class="neuron${l === 0 ? ' input' : ''}" cx="${c.x}" cy="${c.y}" r="${R}"/>`);
+      parts.push(`<text class="neuron-label" x="${c.x}" y="${c.y + 4}">${escapeHtml(label.replace(/^(out_|in_)/, ''))}</text>`);
+      parts.push(`<text class="neuron-value" x="${c.x}" y="${c.y + R + 16}">${escapeHtml(label)} = ${formatNumber(shown, d)}</text>`);
+      if (l > 0) {
+        const b = net.params.find((p) => p.kind === 'bias' && p.layer === l && (p.j === j + 1 || p.j === 0));
+        if (b && (b.j !== 0 || j === 0)) parts.push(`<text class="bias" x="${c.x}" y="${c.y - R - 8}">${escapeHtml(b.name)} = ${formatNumber(value.get(b.name)!, d)}</text>`);
+      }
+    }
+  });
+  return `<svg class="network" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="network diagram ${sizes.join('-')}">${parts.join('')}</svg>`;
+}

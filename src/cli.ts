@@ -1,0 +1,119 @@
+// chainbook's command line: build the site, verify lessons, start a new lesson. The only
+// module that touches the file system. It parses arguments, dispatches, and catches once.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderSite } from '../render/site.ts';
+import { LessonError } from './lesson/errors.ts';
+import { evaluateLesson, type EvaluatedLesson } from './lesson/evaluate.ts';
+import { parseLesson } from './lesson/parse.ts';
+import { starterLesson } from './lesson/starter.ts';
+import { verifyReport } from './lesson/verify.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `usage:
+  chainbook build [lesson.md …] [--out DIR]   write the site (default: every lesson in lessons/, into site/)
+  chainbook verify [lesson.md …]              re-derive every number; exit 1 on any disagreement
+  chainbook new NAME                          write lessons/NAME.md, a starter lesson`;
+
+class UsageError extends Error {}
+
+function lessonFiles(args: string[]): string[] {
+  if (args.length) {
+    for (const f of args) if (!existsSync(f)) throw new UsageError(`no such lesson file: ${f}`);
+    return args;
+  }
+  const dir = join(root, 'lessons');
+  return readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => relative(process.cwd(), join(dir, f)));
+}
+
+function evaluateAll(files: string[]): EvaluatedLesson[] {
+  return files.map((file) => {
+    process.stderr.write(`  ${file}\n`);
+    return evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')));
+  });
+}
+
+function build(args: string[]): number {
+  let out = join(root, 'site');
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') {
+      if (!args[i + 1]) throw new UsageError('--out needs a folder');
+      out = resolve(args[++i]);
+    } else rest.push(args[i]);
+  }
+  const files = lessonFiles(rest);
+  process.stderr.write(`building ${files.length} lesson${files.length === 1 ? '' : 's'}\n`);
+  const lessons = evaluateAll(files);
+  const pages = renderSite(lessons); // any error stops here, before the old site is touched
+  // Write beside the target and swap, so a failed build leaves the previous site intact.
+  const staging = `${out}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, 'assets'), { recursive: true });
+  for (const [path, html] of pages) writeFileSync(join(staging, path), html);
+  const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
+  mkdirSync(join(staging, 'assets', 'katex'));
+  cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
+  cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
+  cpSync(join(root, 'render', 'styles.css'), join(staging, 'assets', 'chainbook.css'));
+  rmSync(out, { recursive: true, force: true });
+  renameSync(staging, out);
+  let warnings = 0;
+  for (const l of lessons) {
+    for (const c of l.checks) if (!c.ok) { warnings++; process.stderr.write(`${l.parsed.file}:${c.at.line}:${c.at.col}: warning: ${c.quantity}: source ${c.quotedText}, computed ${c.computed} (${c.verdict})\n`); }
+    for (const i of l.lint) { warnings++; process.stderr.write(`${l.parsed.file}:${i.at.line}:${i.at.col}: warning: ${i.text} is not a number the lesson computes or quotes\n`); }
+  }
+  process.stdout.write(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'}: run verify)` : ''}\n`);
+  return 0;
+}
+
+function verify(args: string[]): number {
+  const files = lessonFiles(args);
+  const lessons = evaluateAll(files);
+  renderSite(lessons); // renders too: a LaTeX mistake is a failure
+  const { text, failures } = verifyReport(lessons);
+  process.stdout.write(text);
+  return failures ? 1 : 0;
+}
+
+function create(args: string[]): number {
+  const name = args[0];
+  if (!name || args.length > 1 || !/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UsageError('chainbook new NAME: NAME in lowercase letters, digits and dashes, like 05-my-lesson');
+  const file = join(root, 'lessons', `${name}.md`);
+  if (existsSync(file)) throw new UsageError(`${relative(process.cwd(), file)} exists already; choose another name`);
+  writeFileSync(file, starterLesson(name));
+  process.stdout.write(`wrote ${relative(process.cwd(), file)}: build it with npm run build -- ${relative(process.cwd(), file)}\n`);
+  return 0;
+}
+
+function main(argv: string[]): number {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'build': return build(args);
+      case 'verify': return verify(args);
+      case 'new': return create(args);
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof LessonError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`chainbook: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (process.env.CHAINBOOK_DEBUG) throw e;
+    process.stderr.write(`chainbook: unexpected error: ${(e as Error).message}\n(run with CHAINBOOK_DEBUG=1 for the stack trace)\n`);
+    return 70;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

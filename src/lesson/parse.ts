@@ -1,0 +1,196 @@
+// A lesson file → a parsed lesson: the checked front matter and the body's tokens, each
+// directive, value and math token stamped with its line and column in the file.
+import { Marked, type Token, type TokensList } from 'marked';
+import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
+import type { ModelSpec } from '../spec.ts';
+import { LessonError, positionOf } from './errors.ts';
+import { lessonSyntax, type Arg, type DirectiveToken, type MathToken, type SyntaxProblem, type ValueToken } from './syntax.ts';
+
+export interface LessonSample {
+  x: number[];
+  t: number[];
+}
+
+export interface LessonMeta {
+  title: string;
+  summary?: string;
+  /** the material the lesson reproduces */
+  source?: string;
+  /** position in the index */
+  order: number;
+  /** decimals numbers are printed with, unless a directive says otherwise */
+  decimals: number;
+  model: ModelSpec;
+  /** named changes to the model, used by directives with in=NAME */
+  variants: Record<string, Partial<ModelSpec>>;
+  data: LessonSample[];
+  lr: number;
+  /**
+   * Replay the source's arithmetic: on the main model or a variant (`model`), every
+   * intermediate rounded to `decimals`, with `values` the source used in place of computed ones.
+   */
+  carry?: { model?: string; decimals?: number; rounding?: 'round' | 'truncate'; values: Record<string, number> };
+  /** what the lesson's names mean, shown as a glossary */
+  names: Record<string, string>;
+}
+
+export interface Located {
+  line: number;
+  col: number;
+}
+
+export type LessonToken = (DirectiveToken | ValueToken | MathToken) & { at: Located };
+
+export interface ParsedLesson {
+  file: string;
+  /** the lesson's name: its file name without .md */
+  slug: string;
+  meta: LessonMeta;
+  tokens: TokensList;
+  /** the directive, value and math tokens in document order */
+  located: LessonToken[];
+  /** file position of a front-matter path such as model.layers[1] */
+  locate(path: string): Located;
+  /** the raw body, for the number lint */
+  body: string;
+  bodyLine: number;
+}
+
+const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'lr', 'carry', 'names'];
+
+export function parseLesson(file: string, text: string): ParsedLesson {
+  const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
+  const fm = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!fm) throw new LessonError(file, 1, 1, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
+  const yamlText = fm[1];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const p = lineCounter.linePos(e.pos[0]);
+    throw new LessonError(file, p.line + 1, p.col, `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  const locate = (path: string): Located => locateIn(doc, lineCounter, path);
+  const fail = (path: string, message: string): never => {
+    const at = locate(path);
+    throw new LessonError(file, at.line, at.col, message);
+  };
+  const meta = checkMeta(doc.toJS() as unknown, fail);
+
+  const body = text.slice(fm[0].length);
+  const bodyLine = text.slice(0, fm[0].length).split('\n').length;
+  const problems: SyntaxProblem[] = [];
+  const marked = new Marked({ extensions: lessonSyntax(problems), gfm: true });
+  const tokens = marked.lexer(body);
+
+  // Tokens carry no positions: find each one's raw text in the body, in document order.
+  const located: LessonToken[] = [];
+  let cursor = 0;
+  marked.walkTokens(tokens, (token: Token) => {
+    if (token.type !== 'directive' && token.type !== 'value' && token.type !== 'math') return;
+    const offset = body.indexOf(token.raw, cursor);
+    const at = offset < 0 ? { line: bodyLine, col: 1 } : shift(positionOf(body, offset), bodyLine);
+    if (offset >= 0) cursor = offset + token.raw.length;
+    const t = token as LessonToken;
+    t.at = at;
+    located.push(t);
+  });
+  for (const p of problems) {
+    const t = located.find((x) => x.raw === p.raw);
+    throw new LessonError(file, t?.at.line ?? bodyLine, t?.at.col ?? 1, p.message);
+  }
+  return { file, slug, meta, tokens, located, locate, body, bodyLine };
+}
+
+/** The position of an argument of a located token. */
+export function argAt(token: LessonToken, arg: Arg | undefined): Located {
+  return arg ? { line: token.at.line, col: token.at.col + arg.at } : token.at;
+}
+
+function shift(p: { line: number; col: number }, bodyLine: number): Located {
+  return { line: p.line + bodyLine - 1, col: p.col };
+}
+
+/** `model.layers[1]` → the position of that node in the front matter (or of its nearest ancestor). */
+function locateIn(doc: Document, lc: LineCounter, path: string): Located {
+  const keys: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  for (let n = keys.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : (doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) {
+      const p = lc.linePos(range[0]);
+      return { line: p.line + 1, col: p.col }; // +1: the opening --- line
+    }
+    if (n > 0 && keys.length > 0) {
+      // A missing key: point at its parent mapping's key instead.
+      const parent = n === 1 ? doc.contents : doc.getIn(keys.slice(0, n - 1), true);
+      if (isMap(parent) || isSeq(parent)) continue;
+    }
+  }
+  return { line: 2, col: 1 };
+}
+
+type Fail = (path: string, message: string) => never;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
+function numberList(v: unknown, path: string, fail: Fail): number[] {
+  if (!Array.isArray(v) || v.length === 0) return fail(path, `expected a list of numbers like [0.1, 0.2], got ${show(v)}`);
+  return v.map((x, i) => (typeof x === 'number' && Number.isFinite(x) ? x : fail(`${path}[${i}]`, `expected a number, got ${show(x)}`)));
+}
+
+function checkMeta(raw: unknown, fail: Fail): LessonMeta {
+  if (!isRecord(raw)) return fail('', 'expected the front matter to be a mapping with title, model, data and lr');
+  for (const key of Object.keys(raw)) if (!FIELDS.includes(key)) fail(key, `unknown field ${key}; expected one of ${FIELDS.join(', ')}`);
+  if (typeof raw.title !== 'string' || !raw.title.trim()) fail('title', `expected a title, got ${show(raw.title)}`);
+  const decimals = raw.decimals ?? 10;
+  if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 17) fail('decimals', `expected a whole number of decimals from 0 to 17, got ${show(raw.decimals)}`);
+  const order = raw.order ?? 1000;
+  if (typeof order !== 'number') fail('order', `expected a number, got ${show(raw.order)}`);
+  if (!isRecord(raw.model)) fail('model', `expected the model: a mapping with layers, activation, loss and the parameters`);
+  if (!Array.isArray(raw.data) || raw.data.length === 0) fail('data', 'expected a list of samples, each { x: [inputs], t: [targets] }');
+  const data = (raw.data as unknown[]).map((s, i) => {
+    if (!isRecord(s)) return fail(`data[${i}]`, `expected { x: [inputs], t: [targets] }, got ${show(s)}`);
+    return { x: numberList(s.x, `data[${i}].x`, fail), t: numberList(s.t, `data[${i}].t`, fail) };
+  });
+  if (typeof raw.lr !== 'number' || !(raw.lr > 0)) fail('lr', `expected a positive learning rate, got ${show(raw.lr)}`);
+  const variants = raw.variants ?? {};
+  if (!isRecord(variants)) fail('variants', 'expected a mapping from a variant name to the model fields it changes');
+  for (const [name, v] of Object.entries(variants as Record<string, unknown>)) {
+    if (!isRecord(v)) fail(`variants.${name}`, 'expected the model fields this variant changes, like { output: sigmoid, loss: bce }');
+  }
+  let carry: LessonMeta['carry'];
+  if (raw.carry !== undefined) {
+    if (!isRecord(raw.carry)) fail('carry', 'expected { decimals: N, values: { name: number } }');
+    const c = raw.carry as Record<string, unknown>;
+    if (c.decimals !== undefined && (!Number.isInteger(c.decimals) || (c.decimals as number) < 0 || (c.decimals as number) > 17)) fail('carry.decimals', `expected a whole number of decimals, got ${show(c.decimals)}`);
+    const values: Record<string, number> = {};
+    if (c.values !== undefined) {
+      if (!isRecord(c.values)) fail('carry.values', 'expected a mapping from node name to the number the source used');
+      for (const [k, v] of Object.entries(c.values as Record<string, unknown>)) values[k] = typeof v === 'number' ? v : fail(`carry.values.${k}`, `expected a number, got ${show(v)}`);
+    }
+    if (c.model !== undefined && (typeof c.model !== 'string' || !Object.hasOwn(variants as object, c.model))) fail('carry.model', `expected the name of a variant to replay, got ${show(c.model)}`);
+    if (c.rounding !== undefined && c.rounding !== 'round' && c.rounding !== 'truncate') fail('carry.rounding', `expected round or truncate, got ${show(c.rounding)}`);
+    carry = { model: c.model as string | undefined, decimals: c.decimals as number | undefined, rounding: c.rounding as 'round' | 'truncate' | undefined, values };
+  }
+  const names: Record<string, string> = {};
+  if (raw.names !== undefined) {
+    if (!isRecord(raw.names)) fail('names', 'expected a mapping from a name to what it means');
+    for (const [k, v] of Object.entries(raw.names as Record<string, unknown>)) names[k] = typeof v === 'string' ? v : fail(`names.${k}`, `expected a description, got ${show(v)}`);
+  }
+  const str = (k: 'summary' | 'source') => (raw[k] === undefined ? undefined : typeof raw[k] === 'string' ? (raw[k] as string) : fail(k, `expected text, got ${show(raw[k])}`));
+  return {
+    title: (raw.title as string).trim(),
+    summary: str('summary'),
+    source: str('source'),
+    order: order as number,
+    decimals: decimals as number,
+    model: raw.model as unknown as ModelSpec,
+    variants: variants as Record<string, Partial<ModelSpec>>,
+    data,
+    lr: raw.lr as number,
+    carry,
+    names,
+  };
+}

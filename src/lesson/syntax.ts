@@ -1,0 +1,111 @@
+// The lesson body's own syntax, as marked extensions that only parse: block directives
+// (`::derive w5 decimals=4`), inline values (`{{grad w5}}`), and math (`$…$`, `$$…$$`).
+// Each token is plain data; evaluation and rendering happen in later stages.
+import type { TokenizerAndRendererExtension, Tokens } from 'marked';
+
+export interface Arg {
+  /** `key` of key=value, or undefined for a positional argument */
+  key?: string;
+  value: string;
+  /** offset of the argument inside the directive's raw text */
+  at: number;
+}
+
+export interface DirectiveToken extends Tokens.Generic {
+  type: 'directive';
+  raw: string;
+  name: string;
+  args: Arg[];
+}
+
+export interface ValueToken extends Tokens.Generic {
+  type: 'value';
+  raw: string;
+  args: Arg[];
+}
+
+export interface MathToken extends Tokens.Generic {
+  type: 'math';
+  raw: string;
+  tex: string;
+  display: boolean;
+}
+
+/** Splits `a b key=value key="quoted value"` into arguments, remembering where each starts. */
+export function splitArgs(text: string, base: number): Arg[] | string {
+  const args: Arg[] = [];
+  const re = /\s*(?:([A-Za-z_][\w-]*)=)?(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))/y;
+  let m: RegExpExecArray | null;
+  let i = 0;
+  while (i < text.length) {
+    if (/^\s*$/.test(text.slice(i))) break;
+    re.lastIndex = i;
+    m = re.exec(text);
+    if (!m) return `expected an argument like name, key=value or key="text" at "${text.slice(i).trim()}"`;
+    const lead = m[0].length - m[0].trimStart().length;
+    const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    args.push({ key: m[1], value, at: base + i + lead });
+    i = re.lastIndex;
+  }
+  return args;
+}
+
+export interface SyntaxProblem {
+  raw: string;
+  message: string;
+}
+
+/** The extensions, in the order they are tried: directives, block math, inline math, values. */
+export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExtension[] {
+  const directive: TokenizerAndRendererExtension = {
+    name: 'directive',
+    level: 'block',
+    start: (src) => src.match(/^::[a-z]/m)?.index,
+    tokenizer(src) {
+      const m = /^::([a-z][\w-]*)([^\n]*)(?:\n+|$)/.exec(src);
+      if (!m) return undefined;
+      const args = splitArgs(m[2], 2 + m[1].length);
+      if (typeof args === 'string') {
+        problems.push({ raw: m[0], message: args });
+        return { type: 'directive', raw: m[0], name: m[1], args: [] } satisfies DirectiveToken;
+      }
+      return { type: 'directive', raw: m[0], name: m[1], args } satisfies DirectiveToken;
+    },
+  };
+  const blockMath: TokenizerAndRendererExtension = {
+    name: 'math',
+    level: 'block',
+    start: (src) => src.match(/^\$\$/m)?.index,
+    tokenizer(src) {
+      const m = /^\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src);
+      if (!m) return undefined;
+      return { type: 'math', raw: m[0], tex: m[1].trim(), display: true } satisfies MathToken;
+    },
+  };
+  const inlineMath: TokenizerAndRendererExtension = {
+    name: 'math',
+    level: 'inline',
+    start: (src) => src.match(/\$/)?.index,
+    tokenizer(src) {
+      const m = /^\$(?!\$)((?:\\.|[^\\$\n])+?)\$/.exec(src);
+      if (!m) return undefined;
+      return { type: 'math', raw: m[0], tex: m[1].trim(), display: false } satisfies MathToken;
+    },
+  };
+  const value: TokenizerAndRendererExtension = {
+    name: 'value',
+    level: 'inline',
+    start: (src) => src.match(/\{\{/)?.index,
+    tokenizer(src) {
+      const m = /^\{\{([^{}\n]*)\}\}/.exec(src);
+      if (!m) return undefined;
+      const args = splitArgs(m[1], 2);
+      if (typeof args === 'string' || args.length === 0) {
+        problems.push({ raw: m[0], message: typeof args === 'string' ? args : 'expected a quantity inside {{ }}, like {{out_h1}} or {{grad w5}}' });
+        return { type: 'value', raw: m[0], args: [] } satisfies ValueToken;
+      }
+      return { type: 'value', raw: m[0], args } satisfies ValueToken;
+    },
+  };
+  return [directive, blockMath, inlineMath, value];
+}
