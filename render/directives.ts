@@ -70,7 +70,7 @@ function factorLine(f: Factor, label: string | undefined, decimals: number): str
   const sym = symbols(d), nums = numbers(d, decimals), value = num(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
   if (nums !== sym && nums !== value) chain.push(nums);
-  if (value !== nums) chain.push(value);
+  if (value !== sym) chain.push(value);
   return `${label ? `${label[0]}_{${label.slice(1)}} &= ` : '&'}${chain.join(' = ')}`;
 }
 
@@ -131,7 +131,7 @@ function checkBox(c: CheckResult): string {
     'explanation-fails': 'the explanation does not reproduce the source',
   };
   const explain = c.explain
-    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed with its rounded intermediates' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, c.decimals))} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>`
+    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, c.decimals))} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>`
     : '';
   const body = c.erratum ? `<p>${escapeHtml(c.erratum)}</p>${explain}` : explain;
   return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · computed: <span class="num">${escapeHtml(computed)}</span> · <strong>${verdict[c.verdict]}</strong></p>${body}</aside>`;

@@ -437,7 +437,7 @@ function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, c
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
     if (fenced || /^::/.test(line)) return;
     const prose = line.replace(/\{\{[^}]*\}\}/g, (m) => ' '.repeat(m.length));
-    for (const m of prose.matchAll(/(?<![\w.])[+-]?\d+\.(\d{4,})(?![\d.])/g)) {
+    for (const m of prose.matchAll(/(?<![\w.])[+-]?\d+\.(\d{4,})(?!\d|\.\d)/g)) {
       const text = m[0];
       if (!known.some((k) => matchesQuoted(k, text) || matchesQuoted(-k, text))) {
         issues.push({ at: { line: parsed.bodyLine + i, col: (m.index ?? 0) + 1 }, text });

@@ -1,0 +1,143 @@
+// The lesson pipeline: directives, located errors, the rendered numbers, source-figure checks
+// and the number lint, on small lessons written here and on the first real lesson.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderArticle } from '../render/lesson.ts';
+import { renderSite } from '../render/site.ts';
+import { LessonError } from '../src/lesson/errors.ts';
+import { evaluateLesson } from '../src/lesson/evaluate.ts';
+import { parseLesson } from '../src/lesson/parse.ts';
+import { starterLesson } from '../src/lesson/starter.ts';
+import { verifyReport } from '../src/lesson/verify.ts';
+
+const FRONT = `---
+title: One neuron
+model:
+  layers: [1, 1]
+  activation: sigmoid
+  loss: squared
+  bias: none
+  params: { w1: 0.5 }
+data:
+  - { x: [0.1], t: [0.3] }
+lr: 0.5
+---
+`;
+// out = σ(0.05); E = (out − 0.3)²; ∂E/∂w1 = 2(out − 0.3)·out(1 − out)·0.1
+const out = 1 / (1 + Math.exp(-0.05));
+const grad = 2 * (out - 0.3) * out * (1 - out) * 0.1;
+
+const compile = (body: string, front = FRONT) => evaluateLesson(parseLesson('lesson.md', front + body));
+const errorOf = (text: string): string => {
+  try {
+    const lesson = evaluateLesson(parseLesson('lesson.md', text));
+    renderArticle(lesson);
+  } catch (e) {
+    if (e instanceof LessonError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a LessonError');
+};
+
+describe('directives render computed numbers', () => {
+  it('::forward writes name = formula = numbers = value', () => {
+    const html = renderArticle(compile('::forward in_o1\n::forward out_o1\n'));
+    expect(html).toContain('<mn>0.05</mn>'); // in_o1 = w1 i1 = 0.5·0.1 = 0.05
+    expect(html).toContain(`<mn>${out.toFixed(10)}</mn>`);
+  });
+
+  it('::derive gives each factor with its label and the product', () => {
+    const lesson = compile('::derive w1\n');
+    const html = renderArticle(lesson);
+    for (const label of ['g_1', 'g_2', 'g_3']) expect(html).toContain(label.replace('_', '_{') + '}');
+    expect(html).toContain(`<mn>${grad.toFixed(10).replace(/0+$/, '')}</mn>`);
+  });
+
+  it('{{…}} prints values, gradients and updates with the lesson\'s or its own decimals', () => {
+    const html = renderArticle(compile('{{out_o1}} {{grad w1 decimals=4}} {{new w1}} {{lr}}\n'));
+    expect(html).toContain(`<span class="num">${out.toFixed(10)}</span>`);
+    expect(html).toContain(`<span class="num">${grad.toFixed(4)}</span>`);
+    expect(html).toContain(`<span class="num">${(0.5 - 0.5 * grad).toFixed(10).replace(/0+$/, '')}</span>`);
+    expect(html).toContain('<span class="num">0.5</span>');
+  });
+
+  it('::check agrees within one unit of the quoted figure\'s last digit, and flags a mismatch', () => {
+    // out_o1 = σ(0.05) = 0.51249…: 0.512 is within a unit of its last digit, 0.515 is not.
+    const lesson = compile(`::check out_o1 quoted=${out.toFixed(6)}\n::check out_o1 quoted=0.512\n::check out_o1 quoted=0.515\n::check out_o1 quoted=0.515 erratum="a slip" explain="sigmoid(0.06)"\n`);
+    expect(lesson.checks.map((c) => c.verdict)).toEqual(['agrees', 'agrees', 'mismatch', 'erratum']);
+    expect(lesson.checks[3].explain?.reproduces).toBe(true); // σ(0.06) = 0.51499…
+    expect(verifyReport([lesson]).failures).toBe(1);
+    const html = renderArticle(lesson);
+    expect(html).toContain('class="check erratum"');
+    expect(html).toContain('undeclared mismatch');
+  });
+
+  it('a declared erratum that is not one fails verify', () => {
+    const lesson = compile(`::check out_o1 quoted=${out.toFixed(4)} erratum="wrong"\n`);
+    expect(lesson.checks[0].verdict).toBe('erratum-not-seen');
+    expect(verifyReport([lesson]).failures).toBe(1);
+  });
+});
+
+describe('the number lint', () => {
+  it('reports a long decimal no computed value explains, and accepts one that is computed', () => {
+    const lesson = compile(`The output is ${out.toFixed(8)}, not 0.12345678.\n`);
+    expect(lesson.lint).toEqual([{ at: { line: 13, col: 31 }, text: '0.12345678' }]);
+  });
+});
+
+describe('errors name file, line and column', () => {
+  it.each([
+    ['front matter missing', 'no front matter', 'lesson.md:1:1: expected front matter'],
+    ['bad YAML', '---\ntitle: [a\n---\n', 'lesson.md:2:10: front matter:'],
+    ['unknown field', FRONT.replace('lr: 0.5', 'lr: 0.5\nrate: 1'), 'lesson.md:12:7: unknown field rate'],
+    ['a layer of 0 neurons', FRONT.replace('[1, 1]', '[1, 0]'), 'lesson.md:4:15: expected a positive whole number of neurons, got 0'],
+    ['data of the wrong width', FRONT.replace('x: [0.1]', 'x: [0.1, 0.2]'), 'lesson.md:10:10: expected 1 inputs'],
+    ['unknown directive', `${FRONT}\nText.\n\n::derivee w1\n`, "lesson.md:16:1: unknown directive ::derivee; expected one of ::forward"],
+    ['unknown node', `${FRONT}::forward in_h9\n`, 'lesson.md:13:11: expected a node to compute; no node is called in_h9'],
+    ['unknown option', `${FRONT}::derive w1 digits=3\n`, 'lesson.md:13:13: unknown option digits'],
+    ['unknown value', `${FRONT}Some {{grad w7}} here.\n`, 'lesson.md:13:13: expected a node or parameter; no node is called w7'],
+    ['bad LaTeX', `${FRONT}Math: $\\frac{1}{$ and more.\n`, 'lesson.md:13:17: LaTeX: Unexpected end of input'],
+    ['quoted figure not a number', `${FRONT}::check out_o1 quoted=abc\n`, 'lesson.md:13:16: expected quoted to be a decimal number'],
+  ])('%s', (_, text, message) => {
+    expect(errorOf(text)).toContain(message);
+  });
+});
+
+describe('the first lesson: seed 003', () => {
+  const file = 'lessons/01-worked-example.md';
+  const text = readFileSync(file, 'utf8');
+
+  it('verifies: every gradient agrees and every source figure is explained', () => {
+    const lesson = evaluateLesson(parseLesson(file, text));
+    const report = verifyReport([lesson]);
+    expect(report.failures, report.text).toBe(0);
+    expect(lesson.checks.filter((c) => c.verdict === 'erratum').length).toBeGreaterThanOrEqual(10);
+    const html = renderSite([lesson]).get('01-worked-example.html')!;
+    expect(html).toContain('<mn>0.081823315</mn>'); // ∂E_total/∂w5, as test/seed003.test.ts derives it
+    expect(html).toContain('<mn>0.6615031592</mn>'); // out_h2
+  });
+
+  it('fails verify when a source figure is planted wrong', () => {
+    const planted = text.replace('::check out_h1 quoted=0.6456563062', '::check out_h1 quoted=0.6456563099');
+    expect(planted).not.toBe(text);
+    const report = verifyReport([evaluateLesson(parseLesson(file, planted))]);
+    expect(report.failures).toBe(1);
+    const line = planted.split('\n').findIndex((l) => l.includes('0.6456563099')) + 1;
+    expect(report.text).toContain(`${file}:${line}:1: out_h1: the source prints 0.6456563099`);
+  });
+
+  it('builds to the same bytes twice', () => {
+    const once = renderSite([evaluateLesson(parseLesson(file, text))]);
+    const twice = renderSite([evaluateLesson(parseLesson(file, text))]);
+    expect([...twice]).toEqual([...once]);
+  });
+});
+
+describe('chainbook new', () => {
+  it('writes a starter lesson that verifies as it is', () => {
+    const lesson = evaluateLesson(parseLesson('05-my-lesson.md', starterLesson('05-my-lesson')));
+    expect(verifyReport([lesson]).failures).toBe(0);
+    expect(renderSite([lesson]).get('05-my-lesson.html')).toContain('One sigmoid neuron');
+  });
+});
