@@ -17,7 +17,7 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
     case 'forward': {
       const { node, decimals } = data;
       const def = definition(node)!;
-      return `<div class="step forward">${display(`\\begin{aligned}${node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, decimals)} \\\\ &= ${num(node.value, decimals)}\\end{aligned}`)}</div>`;
+      return `<div class="step forward">${display(`\\begin{aligned}${node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, decimals)} \\\\ &= ${formatNumber(node.value, decimals)}\\end{aligned}`)}</div>`;
     }
     case 'derive':
       return derivation(data.chain, data.decimals, data.model, display);
@@ -25,7 +25,7 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
       const { param, index, decimals, model } = data;
       const grad = model.step.applied[index], after = model.step.after[index];
       const d = partialTex(model.trace.loss, param);
-      return `<div class="step update">${display(`\\begin{aligned}${param.tex}^{+} &= ${param.tex} - \\alpha\\cdot ${d} \\\\ &= ${num(param.value, decimals)} - ${num(model.lr, decimals)}\\cdot ${num(grad, decimals)} \\\\ &= ${num(after, decimals)}\\end{aligned}`)}</div>`;
+      return `<div class="step update">${display(`\\begin{aligned}${param.tex}^{+} &= ${param.tex} - \\alpha\\cdot ${d} \\\\ &= ${num(param.value, decimals)} - ${num(model.lr, decimals)}\\cdot ${num(grad, decimals)} \\\\ &= ${formatNumber(after, decimals)}\\end{aligned}`)}</div>`;
     }
     case 'gradients':
       return gradientTable(data.model, data.decimals, inline);
@@ -67,7 +67,7 @@ function shown(factors: Factor[]): { factor: Factor; label?: string }[] {
 
 function factorLine(f: Factor, label: string | undefined, decimals: number): string {
   const d = derivative(f);
-  const sym = symbols(d), nums = numbers(d, decimals), value = num(f.value, decimals);
+  const sym = symbols(d), nums = numbers(d, decimals), value = formatNumber(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
   if (nums !== sym && nums !== value) chain.push(nums);
   if (value !== sym) chain.push(value);
@@ -86,7 +86,7 @@ function derivation(chain: Chain, decimals: number, model: EvaluatedModel, displ
     const statement = `${target} = ${steps.map((s) => partialTex(s.factor.of, s.factor.wrt)).join('\\cdot ')}`;
     const lines = steps.map((s) => factorLine(s.factor, s.label, decimals));
     const labels = steps.map((s) => s.label).filter(Boolean).map((l) => `${l![0]}_{${l!.slice(1)}}`);
-    const result = `${target} &= ${labels.length === steps.length ? labels.join('\\,') : 'product'} = ${product(steps.map((s) => s.factor), decimals)} = ${num(chain.value, decimals)}`;
+    const result = `${target} &= ${labels.length === steps.length ? labels.join('\\,') : 'product'} = ${product(steps.map((s) => s.factor), decimals)} = ${formatNumber(chain.value, decimals)}`;
     return `<div class="step derive">${display(statement)}${display(`\\begin{aligned}${lines.join('\\\\')}\\end{aligned}`)}${display(`\\begin{aligned}${result}\\end{aligned}`)}</div>`;
   }
   // Branches: Σ over the paths down to the branch node, times the shared tail.
@@ -100,12 +100,12 @@ function derivation(chain: Chain, decimals: number, model: EvaluatedModel, displ
     const labels = gLabels(path.factors);
     const lines = steps.map((s) => factorLine(s.factor, labels[path.factors.indexOf(s.factor)], decimals));
     const term = partialTex(topOf(br.factors), b);
-    return display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${term} &= ${product(steps.map((s) => s.factor), decimals)} = ${num(br.value, decimals)}\\end{aligned}`);
+    return display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${term} &= ${product(steps.map((s) => s.factor), decimals)} = ${formatNumber(br.value, decimals)}\\end{aligned}`);
   });
   const tailLabels = gLabels(chain.paths[0].factors).slice(chain.paths[0].factors.length - chain.tail.length);
   const tailLines = tail.map((s) => factorLine(s.factor, tailLabels[chain.tail.indexOf(s.factor)], decimals));
   const sum = ordered.map(({ br }) => num(br.value, decimals)).join(' + ');
-  const result = `${target} &= \\left(${sum}\\right)\\cdot ${product(tail.map((s) => s.factor), decimals)} = ${num(chain.value, decimals)}`;
+  const result = `${target} &= \\left(${sum}\\right)\\cdot ${product(tail.map((s) => s.factor), decimals)} = ${formatNumber(chain.value, decimals)}`;
   return `<div class="step derive">${display(statement)}<p class="branch-note">${ordered.length} paths lead from ${escapeHtml(root.name)} down to ${escapeHtml(b.name)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${escapeHtml(b.name)} every path shares:</p>${display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${display(`\\begin{aligned}${result}\\end{aligned}`)}</div>`;
 }
 
