@@ -4,6 +4,8 @@ import { definition, derivative, partialTex } from '../src/formula.ts';
 import type { CheckResult, DirectiveData, EvaluatedModel } from '../src/lesson/evaluate.ts';
 import { formatNumber } from '../src/lesson/numbers.ts';
 import type { Factor, Node } from '../src/tracer.ts';
+import { boundaryFigure } from './figures/boundary.ts';
+import { curveFigure } from './figures/curve.ts';
 import { graphFigure } from './figures/graph.ts';
 import { networkFigure } from './figures/network.ts';
 import { num, numbers, symbols } from './format.ts';
@@ -50,6 +52,23 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
       });
       return `<table class="glossary"><thead><tr><th>name</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
     }
+    case 'train': {
+      const { run, dataset, decimals } = data;
+      const r = run.result;
+      const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
+      const rows = [
+        ['run', escapeHtml(run.id)],
+        ['training', `${what} on ${dataset.n} samples, learning rate ${formatNumber(run.spec.lr, 6)}`],
+        [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
+        ['loss after training', formatNumber(r.finalLoss, decimals)],
+        ['accuracy on the training data', `${formatNumber(100 * r.accuracy, 2)}%`],
+      ];
+      return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+    }
+    case 'curve':
+      return `<figure class="figure">${curveFigure(data.series, data.xLabel, data.yLabel, data.log)}</figure>`;
+    case 'boundary':
+      return `<figure class="figure wide">${boundaryFigure(data.runs, data.dataset, data.decimals)}${data.runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
     case 'agreement': {
       const rows = data.model.agreement.map((r) => `<tr><th scope="row">${escapeHtml(r.quantity)}</th><td>${fmt(r.tracer)}</td><td>${fmt(r.trainer)}</td><td>${fmt(r.finiteDifference)}</td><td>${r.symbolic === undefined ? '—' : fmt(r.symbolic)}</td><td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`);
       return `<table class="numbers agreement"><thead><tr><th>quantity</th><th>tracer</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -69,7 +88,7 @@ function factorLine(f: Factor, label: string | undefined, decimals: number): str
   const d = derivative(f);
   const sym = symbols(d), nums = numbers(d, decimals), value = formatNumber(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
-  if (nums !== sym && nums !== value) chain.push(nums);
+  if (nums !== sym && nums !== value && nums !== num(f.value, decimals)) chain.push(nums);
   if (value !== sym) chain.push(value);
   return `${label ? `${label[0]}_{${label.slice(1)}} &= ` : '&'}${chain.join(' = ')}`;
 }

@@ -6,7 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderSite } from '../render/site.ts';
 import { LessonError } from './lesson/errors.ts';
-import { evaluateLesson, type EvaluatedLesson } from './lesson/evaluate.ts';
+import { createHash } from 'node:crypto';
+import { evaluateLesson, type EvaluatedLesson, type LessonEffects } from './lesson/evaluate.ts';
+import type { TrainResult } from './lesson/training.ts';
 import { parseLesson } from './lesson/parse.ts';
 import { starterLesson } from './lesson/starter.ts';
 import { verifyReport } from './lesson/verify.ts';
@@ -28,10 +30,38 @@ function lessonFiles(args: string[]): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => relative(process.cwd(), join(dir, f)));
 }
 
+/** Training runs are cached by content in .cache/runs: an unchanged lesson does not retrain. */
+const runCache = join(root, '.cache', 'runs');
+
+function effects(): LessonEffects {
+  let last = '';
+  return {
+    readFile: (path) => readFileSync(join(root, path), 'utf8'),
+    cache: {
+      get(key) {
+        const file = join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`);
+        return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TrainResult) : undefined;
+      },
+      set(key, value) {
+        mkdirSync(runCache, { recursive: true });
+        writeFileSync(join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`), JSON.stringify(value));
+      },
+    },
+    progress(label, done, total) {
+      const pct = Math.floor((100 * done) / total);
+      const line = `    training ${label}: ${done}/${total} (${pct}%)`;
+      if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+      else if (line !== last && (pct % 25 === 0 || done === total)) process.stderr.write(`${line}\n`);
+      last = line;
+    },
+  };
+}
+
 function evaluateAll(files: string[]): EvaluatedLesson[] {
+  const fx = effects();
   return files.map((file) => {
     process.stderr.write(`  ${file}\n`);
-    return evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')));
+    return evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')), fx);
   });
 }
 

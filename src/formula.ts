@@ -75,7 +75,7 @@ export function derivative(f: Factor): Part[] {
     case 'softmax_same':
       return [f.of, '(1-', f.of, ')'];
     case 'tanh':
-      return ['1-', f.of, '^2'];
+      return ['1-{', f.of, '}^2'];
     case 'relu':
       return ['[', f.wrt, '>0]'];
     case 'softmax_cross':

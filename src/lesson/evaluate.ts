@@ -11,7 +11,10 @@ import { SpecError, type ModelSpec } from '../spec.ts';
 import { traceNetwork, tracedStep, type NetworkTrace, type TracedStep } from '../trace.ts';
 import { Trainer } from '../trainer.ts';
 import type { Node } from '../tracer.ts';
+import { decisionGrid, type DecisionGrid } from './boundary.ts';
+import { loadDataset, type LessonDataset, type ReadFile } from './dataset.ts';
 import { LessonError } from './errors.ts';
+import { trainRun, type TrainEffects, type TrainResult, type TrainSpec } from './training.ts';
 import { decimalsOf, matchesQuoted } from './numbers.ts';
 import { argAt, type LessonToken, type Located, type ParsedLesson } from './parse.ts';
 import type { Arg, DirectiveToken, ValueToken } from './syntax.ts';
@@ -39,7 +42,29 @@ export interface AgreementRow {
   ok: boolean;
 }
 
-export type RefKind = 'value' | 'grad' | 'new' | 'after' | 'partial';
+export type RefKind = 'value' | 'grad' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output';
+
+/** A training run of the lesson: a model, its data set, what it ended as. */
+export interface Run {
+  id: string;
+  model: EvaluatedModel;
+  /** the hidden size, for a run of a sweep */
+  hidden?: number;
+  spec: TrainSpec;
+  result: TrainResult;
+  trained: Network;
+  grid?: DecisionGrid;
+}
+
+export interface Series {
+  label: string;
+  x: number[];
+  y: number[];
+}
+
+export interface LessonEffects extends TrainEffects {
+  readFile?: ReadFile;
+}
 
 export interface Ref {
   kind: RefKind;
@@ -77,7 +102,10 @@ export type DirectiveData =
   | { kind: 'network'; decimals: number; model: EvaluatedModel; updated: boolean }
   | { kind: 'graph'; highlight?: Node; decimals: number; model: EvaluatedModel }
   | { kind: 'glossary'; names: Record<string, string>; model: EvaluatedModel }
-  | { kind: 'agreement'; model: EvaluatedModel };
+  | { kind: 'agreement'; model: EvaluatedModel }
+  | { kind: 'train'; run: Run; dataset: LessonDataset; decimals: number }
+  | { kind: 'curve'; series: Series[]; xLabel: string; yLabel: string; log: boolean }
+  | { kind: 'boundary'; runs: Run[]; dataset: LessonDataset; decimals: number };
 
 export interface LintIssue {
   at: Located;
@@ -94,7 +122,11 @@ export interface EvaluatedLesson {
   values: Map<ValueToken, { value: number; decimals: number }>;
   checks: CheckResult[];
   lint: LintIssue[];
+  dataset?: LessonDataset;
+  runs: Map<string, Run>;
 }
+
+const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
 
 const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   forward: { positional: 'a node name, like in_h1', keys: ['in', 'decimals', 'after'] },
@@ -107,15 +139,19 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   graph: { positional: '', keys: ['highlight', 'in', 'decimals'] },
   glossary: { positional: '', keys: ['in'] },
   agreement: { positional: '', keys: ['in'] },
+  train: { positional: 'a name for the run, like moons', keys: RUN_KEYS },
+  sweep: { positional: 'a name for the sweep, like hidden', keys: [...RUN_KEYS, 'hidden'] },
+  curve: { positional: 'the runs to plot, like lr001,lr05', keys: ['y', 'log'] },
+  boundary: { positional: 'a run or sweep, like moons', keys: ['decimals'] },
+  data: { positional: '', keys: [] },
 };
 
-export function evaluateLesson(parsed: ParsedLesson): EvaluatedLesson {
+export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}): EvaluatedLesson {
   const { meta, file } = parsed;
   const models = new Map<string, EvaluatedModel>();
-  const build = (name: string, spec: unknown, at: string): EvaluatedModel => {
-    let net: Network;
+  const networkOf = (name: string, spec: unknown, at: string): Network => {
     try {
-      net = Network.fromSpec(spec, 'model');
+      return Network.fromSpec(spec, 'model');
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       // Paths are model.…; a variant's own fields live under variants.NAME.
@@ -124,8 +160,24 @@ export function evaluateLesson(parsed: ParsedLesson): EvaluatedLesson {
       const where = parsed.locate(own ? `${at}.${field}` : e.path);
       throw new LessonError(file, where.line, where.col, e.expected);
     }
+  };
+  let dataset: LessonDataset | undefined;
+  if (meta.dataset) {
+    const sizes = networkOf('main', meta.model, 'model').sizes;
+    try {
+      dataset = loadDataset(meta.dataset, sizes[sizes.length - 1], effects.readFile ?? (() => { throw new Error('this build cannot read data files'); }));
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw located(parsed, 'dataset', e.message);
+    }
+    if (dataset.inputs !== sizes[0]) throw located(parsed, 'model.layers', `the ${meta.dataset.kind} data set has ${dataset.inputs} inputs, so layers must start with ${dataset.inputs}`);
+  }
+  // The traced step runs on the declared samples, or on the data set's first one.
+  const traced = meta.data ?? [firstSample(dataset!)];
+  const build = (name: string, spec: unknown, at: string): EvaluatedModel => {
+    const net = networkOf(name, spec, at);
     const replayed = meta.carry && (meta.carry.model ?? 'main') === name ? meta.carry : undefined;
-    return evaluateModel(name, net, meta.data, meta.lr, replayed, parsed);
+    return evaluateModel(name, net, traced, meta.lr, replayed, parsed);
   };
   const main = build('main', meta.model, 'model');
   models.set('main', main);
@@ -136,20 +188,36 @@ export function evaluateLesson(parsed: ParsedLesson): EvaluatedLesson {
   const directives = new Map<DirectiveToken, DirectiveData>();
   const values = new Map<ValueToken, { value: number; decimals: number }>();
   const checks: CheckResult[] = [];
+  const ctx: Context = { parsed, models, runs: new Map(), sweeps: new Map(), dataset, effects };
   for (const token of parsed.located) {
     if (token.type === 'directive') {
-      const data = evaluateDirective(token, parsed, models);
+      const data = evaluateDirective(token, ctx);
       directives.set(token, data);
       if (data.kind === 'check') checks.push(data.check);
     } else if (token.type === 'value') {
-      values.set(token, evaluateValue(token, parsed, models));
+      values.set(token, evaluateValue(token, ctx));
     }
   }
-  const lint = numberLint(parsed, models, checks);
-  return { parsed, models, main, directives, values, checks, lint };
+  const lint = numberLint(parsed, models, checks, ctx.runs);
+  return { parsed, models, main, directives, values, checks, lint, dataset, runs: ctx.runs };
 }
 
-function evaluateModel(name: string, net: Network, data: ParsedLesson['meta']['data'], lr: number, carry: ParsedLesson['meta']['carry'], parsed: ParsedLesson): EvaluatedModel {
+/** What directives see: the lesson, its models, its data set and the runs made so far. */
+interface Context {
+  parsed: ParsedLesson;
+  models: Map<string, EvaluatedModel>;
+  runs: Map<string, Run>;
+  sweeps: Map<string, Run[]>;
+  dataset?: LessonDataset;
+  effects: LessonEffects;
+}
+
+function firstSample(d: LessonDataset) {
+  const K = d.T.length / d.n;
+  return { x: Array.from(d.X.subarray(0, d.inputs)), t: Array.from(d.T.subarray(0, K)) };
+}
+
+function evaluateModel(name: string, net: Network, data: { x: number[]; t: number[] }[], lr: number, carry: ParsedLesson['meta']['carry'], parsed: ParsedLesson): EvaluatedModel {
   const { sizes } = net;
   const K = sizes[sizes.length - 1];
   for (let i = 0; i < data.length; i++) {
@@ -202,7 +270,7 @@ function errorAt(parsed: ParsedLesson, token: LessonToken, arg: Arg | undefined,
 }
 
 /** Options that are words on their own: `::network after`, `::check E_o1 replay …`. */
-const FLAGS = ['after', 'replay'];
+const FLAGS = ['after', 'replay', 'log'];
 
 interface Options {
   positional: Arg[];
@@ -256,17 +324,54 @@ function paramIndex(model: EvaluatedModel, name: string, parsed: ParsedLesson, t
   return i;
 }
 
-const KINDS: RefKind[] = ['value', 'grad', 'new', 'after', 'partial'];
+const KINDS: RefKind[] = ['value', 'grad', 'new', 'after', 'partial', 'loss', 'accuracy', 'output'];
+
+/** `loss RUN [STEP]`, `accuracy RUN`, `output RUN [K]`: what a training run ended with (or passed through). */
+function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], ctx: Context, token: LessonToken): { ref: Ref; value: number; label: string } {
+  const { parsed } = ctx;
+  const run = runOf(rest[0], ctx, token);
+  const ref: Ref = { kind, name: run.id, model: run.model.name, replay: false };
+  const index = (arg: Arg | undefined, what: string, max: number): number | undefined => {
+    if (!arg) return undefined;
+    const i = Number(arg.value);
+    if (!Number.isInteger(i) || i < 0 || i > max) throw errorAt(parsed, token, arg, `expected ${what} from 0 to ${max}, got ${arg.value}`);
+    return i;
+  };
+  if (rest.length > 2) throw errorAt(parsed, token, rest[2], `expected ${kind} RUN${kind === 'accuracy' ? '' : kind === 'loss' ? ' [STEP]' : ' [OUTPUT]'}`);
+  const r = run.result;
+  if (kind === 'accuracy') {
+    if (rest[1]) throw errorAt(parsed, token, rest[1], 'expected accuracy RUN');
+    return { ref, value: r.accuracy, label: `accuracy of ${run.id}` };
+  }
+  if (kind === 'output') {
+    const K = run.trained.sizes[run.trained.sizes.length - 1];
+    const k = index(rest[1], 'an output index', K - 1) ?? 0;
+    return { ref, value: r.tracked[r.tracked.length - 1][k], label: `output ${k} of ${run.id} after training` };
+  }
+  const step = index(rest[1], 'a step', run.spec.steps);
+  if (step === undefined) return { ref, value: r.finalLoss, label: `final loss of ${run.id}` };
+  const i = r.at.indexOf(step);
+  if (i < 0) throw errorAt(parsed, token, rest[1], `${run.id} recorded its loss at steps ${r.at.slice(0, 6).join(', ')}…: choose one of those, or set every=`);
+  return { ref, value: r.loss[i], label: `loss of ${run.id} at step ${step}` };
+}
+
+function runOf(arg: Arg, ctx: Context, token: LessonToken): Run {
+  const run = ctx.runs.get(arg.value);
+  if (!run) throw errorAt(ctx.parsed, token, arg, `no run is called ${arg.value} (yet): ${ctx.runs.size ? `the runs so far are ${[...ctx.runs.keys()].join(', ')}` : 'a ::train or ::sweep must come first'}`);
+  return run;
+}
 
 /** `[kind] name` (or `partial OF WRT`) from positional arguments, resolved to a number. */
-function resolveRef(positional: Arg[], opts: Options, models: Map<string, EvaluatedModel>, parsed: ParsedLesson, token: LessonToken): { ref: Ref; value: number; label: string } {
-  if (positional.length === 0) throw errorAt(parsed, token, undefined, 'expected a quantity: a node name (out_h1), or grad, new, after or partial followed by names');
+function resolveRef(positional: Arg[], opts: Options, ctx: Context, token: LessonToken): { ref: Ref; value: number; label: string } {
+  const { models, parsed } = ctx;
+  if (positional.length === 0) throw errorAt(parsed, token, undefined, 'expected a quantity: a node name (out_h1), or grad, new, after, partial, loss, accuracy or output followed by names');
   let kind: RefKind = 'value';
   let rest = positional;
   if ((KINDS as string[]).includes(positional[0].value) && positional.length > 1) {
     kind = positional[0].value as RefKind;
     rest = positional.slice(1);
   }
+  if (kind === 'loss' || kind === 'accuracy' || kind === 'output') return runQuantity(kind, rest, ctx, token);
   const replayArg = opts.keyed.get('replay');
   const replay = replayArg !== undefined;
   // A replay reads the model the lesson's carry names, whatever in= says.
@@ -309,13 +414,14 @@ function resolveRef(positional: Arg[], opts: Options, models: Map<string, Evalua
   }
 }
 
-function evaluateValue(token: ValueToken & LessonToken, parsed: ParsedLesson, models: Map<string, EvaluatedModel>): { value: number; decimals: number } {
-  const opts = options(token, ['in', 'decimals', 'replay'], parsed);
-  const { value } = resolveRef(opts.positional, opts, models, parsed, token);
-  return { value, decimals: decimalsOpt(opts, parsed, token) };
+function evaluateValue(token: ValueToken & LessonToken, ctx: Context): { value: number; decimals: number } {
+  const opts = options(token, ['in', 'decimals', 'replay'], ctx.parsed);
+  const { value } = resolveRef(opts.positional, opts, ctx, token);
+  return { value, decimals: decimalsOpt(opts, ctx.parsed, token) };
 }
 
-function evaluateDirective(token: DirectiveToken & LessonToken, parsed: ParsedLesson, models: Map<string, EvaluatedModel>): DirectiveData {
+function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): DirectiveData {
+  const { parsed, models } = ctx;
   const spec = DIRECTIVES[token.name];
   if (!spec) throw errorAt(parsed, token, undefined, `unknown directive ::${token.name}; expected one of ${Object.keys(DIRECTIVES).map((d) => `::${d}`).join(', ')}`);
   const opts = options(token, spec.keys, parsed);
@@ -357,16 +463,105 @@ function evaluateDirective(token: DirectiveToken & LessonToken, parsed: ParsedLe
     case 'agreement':
       return { kind: 'agreement', model };
     case 'check':
-      return { kind: 'check', check: evaluateCheck(token, opts, parsed, models) };
+      return { kind: 'check', check: evaluateCheck(token, opts, ctx) };
+    case 'train': {
+      const run = train(first.value, model, undefined, opts, ctx, token);
+      return { kind: 'train', run, dataset: datasetOf(ctx, token), decimals };
+    }
+    case 'sweep': {
+      const h = opts.keyed.get('hidden');
+      if (!h) throw errorAt(parsed, token, undefined, '::sweep needs hidden=1,2,4: the hidden-layer sizes to train');
+      if (model.net.sizes.length !== 3) throw errorAt(parsed, token, h, `a sweep varies the one hidden layer; this model has ${model.net.sizes.length - 2}`);
+      const sizes = h.value.split(',').map((v) => Number(v));
+      if (sizes.some((v) => !Number.isInteger(v) || v < 1)) throw errorAt(parsed, token, h, `expected hidden sizes like 1,2,4, got ${h.value}`);
+      const runs = sizes.map((size) => train(`${first.value}-${size}`, model, size, opts, ctx, token));
+      ctx.sweeps.set(first.value, runs);
+      return { kind: 'boundary', runs: runs.map((r) => withGrid(r, ctx, token)), dataset: datasetOf(ctx, token), decimals };
+    }
+    case 'boundary': {
+      const runs = ctx.sweeps.get(first.value) ?? [runOf(first, ctx, token)];
+      return { kind: 'boundary', runs: runs.map((r) => withGrid(r, ctx, token)), dataset: datasetOf(ctx, token), decimals };
+    }
+    case 'data':
+      return { kind: 'boundary', runs: [], dataset: datasetOf(ctx, token), decimals };
+    case 'curve': {
+      const y = opts.keyed.get('y')?.value ?? 'loss';
+      if (y !== 'loss' && !/^output\d*$/.test(y)) throw errorAt(parsed, token, opts.keyed.get('y'), `expected y=loss or y=output (y=output1 for the second output), got ${y}`);
+      const k = y === 'loss' ? -1 : Number(y.slice(6) || 0);
+      const series = first.value.split(',').flatMap((id) => {
+        const runs = ctx.sweeps.get(id) ?? [runOf({ ...first, value: id }, ctx, token)];
+        return runs.map((run) => {
+          const r = run.result;
+          // Full-batch runs record outputs before each chunk; SGD runs after each epoch.
+          const ys = k < 0 ? r.loss : r.tracked.map((o) => o[k] ?? NaN);
+          return { label: run.id, x: r.at, y: ys };
+        });
+      });
+      const run0 = ctx.runs.get(first.value.split(',')[0]) ?? ctx.sweeps.get(first.value.split(',')[0])![0];
+      const xLabel = run0.spec.mode === 'sgd' ? 'epoch' : 'iteration';
+      const yLabel = k < 0 ? (run0.spec.mode === 'sgd' ? 'loss summed over the epoch' : 'loss') : `output ${k === 0 ? '' : k} for the first sample`.replace('  ', ' ');
+      return { kind: 'curve', series, xLabel, yLabel, log: opts.keyed.has('log') };
+    }
   }
   throw errorAt(parsed, token, undefined, `unknown directive ::${token.name}`);
 }
 
-function evaluateCheck(token: DirectiveToken & LessonToken, opts: Options, parsed: ParsedLesson, models: Map<string, EvaluatedModel>): CheckResult {
+function datasetOf(ctx: Context, token: LessonToken): LessonDataset {
+  if (!ctx.dataset) throw errorAt(ctx.parsed, token, undefined, 'training needs a data set: add dataset: { kind: moons, n: 300, noise: 0.2, seed: 0 } (or kind: iris) to the front matter');
+  return ctx.dataset;
+}
+
+function positiveNumber(opts: Options, key: string, ctx: Context, token: LessonToken, whole: boolean): number | undefined {
+  const a = opts.keyed.get(key);
+  if (!a) return undefined;
+  const v = Number(a.value);
+  if (!(v > 0) || (whole && !Number.isInteger(v))) throw errorAt(ctx.parsed, token, a, `expected ${key} to be a positive ${whole ? 'whole number' : 'number'}, got ${a.value}`);
+  return v;
+}
+
+/** One training run (`::train`, or one size of a `::sweep`), from the model's starting parameters. */
+function train(id: string, model: EvaluatedModel, hidden: number | undefined, opts: Options, ctx: Context, token: LessonToken): Run {
+  const { parsed } = ctx;
+  if (ctx.runs.has(id)) throw errorAt(parsed, token, opts.positional[0], `a run called ${id} exists already`);
+  const dataset = datasetOf(ctx, token);
+  const iterations = positiveNumber(opts, 'iterations', ctx, token, true);
+  const epochs = positiveNumber(opts, 'epochs', ctx, token, true);
+  if ((iterations === undefined) === (epochs === undefined)) throw errorAt(parsed, token, undefined, 'expected either iterations=N (full-batch descent) or epochs=N (per-sample SGD)');
+  const steps = (iterations ?? epochs)!;
+  const lossArg = opts.keyed.get('loss');
+  if (lossArg && lossArg.value !== 'after_step' && lossArg.value !== 'before_step') throw errorAt(parsed, token, lossArg, `expected loss=after_step or loss=before_step, got ${lossArg.value}`);
+  const spec: TrainSpec = {
+    mode: iterations !== undefined ? 'full_batch' : 'sgd',
+    steps,
+    lr: positiveNumber(opts, 'lr', ctx, token, false) ?? model.lr,
+    every: positiveNumber(opts, 'every', ctx, token, true) ?? Math.max(1, Math.ceil(steps / 400)),
+    epochLoss: lossArg?.value as TrainSpec['epochLoss'],
+  };
+  let start = model.net;
+  if (hidden !== undefined) {
+    // The same model with another hidden size, drawn afresh by its initialiser.
+    const spec2 = { ...model.net.config, sizes: [start.sizes[0], hidden, start.sizes[2]] };
+    if (!spec2.init) throw errorAt(parsed, token, opts.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
+    start = Network.fromSpec({ layers: spec2.sizes, activation: spec2.activations, loss: spec2.loss, reduction: spec2.reduction, l2: spec2.l2, bias: spec2.bias, naming: spec2.naming, update: spec2.update, init: spec2.init });
+  }
+  const { net, result } = trainRun(`${parsed.slug}: ${id}`, start, dataset, spec, ctx.effects);
+  const run: Run = { id, model, hidden, spec, result, trained: net };
+  ctx.runs.set(id, run);
+  return run;
+}
+
+function withGrid(run: Run, ctx: Context, token: LessonToken): Run {
+  if (run.trained.sizes[0] !== 2) throw errorAt(ctx.parsed, token, undefined, `a decision boundary needs 2 inputs; ${run.id} has ${run.trained.sizes[0]}`);
+  run.grid ??= decisionGrid(run.trained, ctx.dataset!.X, ctx.dataset!.n);
+  return run;
+}
+
+function evaluateCheck(token: DirectiveToken & LessonToken, opts: Options, ctx: Context): CheckResult {
+  const { parsed, models } = ctx;
   const quotedArg = opts.keyed.get('quoted');
   if (!quotedArg) throw errorAt(parsed, token, undefined, '::check needs quoted=NUMBER: the figure as the source prints it');
   if (!/^[+-]?\d+(\.\d+)?$/.test(quotedArg.value)) throw errorAt(parsed, token, quotedArg, `expected quoted to be a decimal number as the source prints it, got ${quotedArg.value}`);
-  const { ref, value, label } = resolveRef(opts.positional, opts, models, parsed, token);
+  const { ref, value, label } = resolveRef(opts.positional, opts, ctx, token);
   const quoted = Number(quotedArg.value);
   const decimals = decimalsOf(quotedArg.value);
   const agrees = matchesQuoted(value, quotedArg.value);
@@ -378,7 +573,7 @@ function evaluateCheck(token: DirectiveToken & LessonToken, opts: Options, parse
     let v: number;
     if (explainArg.value === 'replay') {
       if (!replayModel(models)) throw errorAt(parsed, token, explainArg, 'explain=replay needs carry: { decimals, values } in the front matter');
-      const replayed = resolveRef(opts.positional, { ...opts, keyed: new Map([...opts.keyed, ['replay', explainArg]]) }, models, parsed, token);
+      const replayed = resolveRef(opts.positional, { ...opts, keyed: new Map([...opts.keyed, ['replay', explainArg]]) }, ctx, token);
       v = replayed.value;
     } else {
       const replayed = opts.keyed.has('replay') ? replayModel(models) : undefined;
@@ -417,8 +612,9 @@ function explainValue(expr: string, trace: NetworkTrace, lr: number, parsed: Par
 }
 
 /** Decimals with four or more digits in the prose must be numbers the lesson computes or quotes. */
-function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, checks: CheckResult[]): LintIssue[] {
+function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, checks: CheckResult[], runs: Map<string, Run>): LintIssue[] {
   const known: number[] = [];
+  for (const r of runs.values()) known.push(...r.result.loss, r.result.finalLoss, r.result.accuracy, ...r.result.tracked.flat(), ...r.result.params);
   for (const m of models.values()) {
     for (const t of [m.trace, m.after, m.replay]) {
       if (!t) continue;

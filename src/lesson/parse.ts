@@ -3,6 +3,7 @@
 import { Marked, type Token, type TokensList } from 'marked';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import type { ModelSpec } from '../spec.ts';
+import type { DatasetSpec } from './dataset.ts';
 import { LessonError, positionOf } from './errors.ts';
 import { lessonSyntax, type Arg, type DirectiveToken, type MathToken, type SyntaxProblem, type ValueToken } from './syntax.ts';
 
@@ -23,7 +24,10 @@ export interface LessonMeta {
   model: ModelSpec;
   /** named changes to the model, used by directives with in=NAME */
   variants: Record<string, Partial<ModelSpec>>;
-  data: LessonSample[];
+  /** the samples of the traced step; a lesson with a data set may leave them out (its first sample is used) */
+  data?: LessonSample[];
+  /** a data set made by the engine, for training runs */
+  dataset?: DatasetSpec;
   lr: number;
   /**
    * Replay the source's arithmetic: on the main model or a variant (`model`), every
@@ -56,7 +60,7 @@ export interface ParsedLesson {
   bodyLine: number;
 }
 
-const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'lr', 'carry', 'names'];
+const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
 
 export function parseLesson(file: string, text: string): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
@@ -149,8 +153,10 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   const order = raw.order ?? 1000;
   if (typeof order !== 'number') fail('order', `expected a number, got ${show(raw.order)}`);
   if (!isRecord(raw.model)) fail('model', `expected the model: a mapping with layers, activation, loss and the parameters`);
-  if (!Array.isArray(raw.data) || raw.data.length === 0) fail('data', 'expected a list of samples, each { x: [inputs], t: [targets] }');
-  const data = (raw.data as unknown[]).map((s, i) => {
+  const dataset = raw.dataset === undefined ? undefined : checkDataset(raw.dataset, fail);
+  if (raw.data === undefined && !dataset) fail('data', 'expected data: a list of samples, each { x: [inputs], t: [targets] } (or a dataset)');
+  if (raw.data !== undefined && (!Array.isArray(raw.data) || raw.data.length === 0)) fail('data', 'expected a list of samples, each { x: [inputs], t: [targets] }');
+  const data = (raw.data as unknown[] | undefined)?.map((s, i) => {
     if (!isRecord(s)) return fail(`data[${i}]`, `expected { x: [inputs], t: [targets] }, got ${show(s)}`);
     return { x: numberList(s.x, `data[${i}].x`, fail), t: numberList(s.t, `data[${i}].t`, fail) };
   });
@@ -189,8 +195,24 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
     model: raw.model as unknown as ModelSpec,
     variants: variants as Record<string, Partial<ModelSpec>>,
     data,
+    dataset,
     lr: raw.lr as number,
     carry,
     names,
   };
+}
+
+function checkDataset(v: unknown, fail: Fail): DatasetSpec {
+  if (!isRecord(v)) return fail('dataset', 'expected { kind: moons, n: 300, noise: 0.2, seed: 0 } or { kind: iris }');
+  for (const key of Object.keys(v)) if (!['kind', 'n', 'noise', 'seed'].includes(key)) fail(`dataset.${key}`, `unknown field ${key}; expected kind, n, noise, seed`);
+  if (v.kind !== 'moons' && v.kind !== 'iris') return fail('dataset.kind', `expected moons or iris, got ${show(v.kind)}`);
+  if (v.kind === 'iris' && Object.keys(v).length > 1) fail('dataset', 'iris takes no options: it is the 150 rows of data/iris.csv');
+  const whole = (k: 'n' | 'seed', min: number, max: number) => {
+    const x = v[k];
+    if (x === undefined) return undefined;
+    return Number.isInteger(x) && (x as number) >= min && (x as number) <= max ? (x as number) : fail(`dataset.${k}`, `expected a whole number from ${min} to ${max}, got ${show(x)}`);
+  };
+  const noise = v.noise;
+  if (noise !== undefined && (typeof noise !== 'number' || !(noise >= 0))) fail('dataset.noise', `expected a noise level ≥ 0, got ${show(noise)}`);
+  return { kind: v.kind, n: whole('n', 2, 100_000), noise: noise as number | undefined, seed: whole('seed', 0, 2 ** 32 - 1) };
 }

@@ -1,0 +1,51 @@
+// Decision regions as filled cells (merged along each row) with the data points on top; one
+// panel per run, so a sweep over hidden sizes reads as small multiples.
+import type { Run } from '../../src/lesson/evaluate.ts';
+import type { LessonDataset } from '../../src/lesson/dataset.ts';
+import { formatNumber } from '../../src/lesson/numbers.ts';
+import { escapeHtml } from '../html.ts';
+import { PALETTE } from './curve.ts';
+
+const REGION = ['#f4c7c3', '#c6dbef', '#c7e9c0'];
+
+/** The data alone when no run is given (the plot the tutorials show before training). */
+export function boundaryPanel(run: Run | undefined, data: LessonDataset, size: number, decimals: number): string {
+  const g = run?.grid ?? { ...dataBox(data), cols: 0, rows: 0, classes: new Uint8Array(0) };
+  const h = size * ((g.y1 - g.y0) / (g.x1 - g.x0));
+  const cw = size / g.cols, ch = h / g.rows;
+  const cells: string[] = [];
+  for (let r = 0; r < g.rows; r++) {
+    const y = h - (r + 1) * ch;
+    for (let c = 0; c < g.cols; ) {
+      const k = g.classes[r * g.cols + c];
+      let end = c + 1;
+      while (end < g.cols && g.classes[r * g.cols + end] === k) end++;
+      cells.push(`<rect x="${(c * cw).toFixed(2)}" y="${y.toFixed(2)}" width="${((end - c) * cw + 0.3).toFixed(2)}" height="${(ch + 0.3).toFixed(2)}" fill="${REGION[k % REGION.length]}"/>`);
+      c = end;
+    }
+  }
+  const px = (x: number) => ((x - g.x0) / (g.x1 - g.x0)) * size;
+  const py = (y: number) => h - ((y - g.y0) / (g.y1 - g.y0)) * h;
+  const dots: string[] = [];
+  for (let i = 0; i < data.n; i++) {
+    dots.push(`<circle cx="${px(data.X[2 * i]).toFixed(1)}" cy="${py(data.X[2 * i + 1]).toFixed(1)}" r="${size > 300 ? 3.2 : 2.2}" fill="${PALETTE[data.labels[i] === 0 ? 1 : 0]}" class="point"/>`);
+  }
+  if (!run) return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="the ${data.n} training points">${dots.join('')}</svg><figcaption>${data.n} points: ${data.classNames.map((c, k) => `<span style="color:${PALETTE[k === 0 ? 1 : 0]}">●</span> ${escapeHtml(c)}`).join(', ')}</figcaption></figure>`;
+  const title = `${run.hidden !== undefined ? `${run.hidden} hidden` : escapeHtml(run.id)} · loss ${formatNumber(run.result.finalLoss, Math.min(decimals, 4))} · accuracy ${formatNumber(100 * run.result.accuracy, 1)}%`;
+  return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="decision regions of ${escapeHtml(run.id)}"><g shape-rendering="crispEdges">${cells.join('')}</g>${dots.join('')}</svg><figcaption>${title}</figcaption></figure>`;
+}
+
+export function boundaryFigure(runs: Run[], data: LessonDataset, decimals: number): string {
+  if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, data, 520, decimals)}</div>`;
+  const size = runs.length === 1 ? 520 : 240;
+  return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, size, decimals)).join('')}</div>`;
+}
+
+function dataBox(data: LessonDataset) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < data.n; i++) {
+    x0 = Math.min(x0, data.X[2 * i]); x1 = Math.max(x1, data.X[2 * i]);
+    y0 = Math.min(y0, data.X[2 * i + 1]); y1 = Math.max(y1, data.X[2 * i + 1]);
+  }
+  return { x0: x0 - 0.5, x1: x1 + 0.5, y0: y0 - 0.5, y1: y1 + 0.5 };
+}

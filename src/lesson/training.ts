@@ -1,0 +1,99 @@
+// Training runs of a lesson: full-batch descent or per-sample SGD on the vectorised trainer,
+// with the loss recorded along the way, the first sample's outputs tracked, and the result
+// cached by content (the cache itself is the caller's: the engine only names the key).
+import type { Network } from '../network.ts';
+import { Trainer } from '../trainer.ts';
+import type { LessonDataset } from './dataset.ts';
+
+export interface TrainSpec {
+  mode: 'full_batch' | 'sgd';
+  /** iterations (full batch) or epochs (SGD) */
+  steps: number;
+  lr: number;
+  /** record the loss (and the tracked outputs) every this many steps, and at the last */
+  every: number;
+  /** SGD: the epoch's loss as the sum of each sample's loss just after its update (seed 004) */
+  epochLoss?: 'after_step' | 'before_step';
+}
+
+export interface TrainResult {
+  /** steps at which the loss was recorded */
+  at: number[];
+  loss: number[];
+  /** outputs for the first sample at the recorded steps */
+  tracked: number[][];
+  /** the loss with the final parameters */
+  finalLoss: number;
+  /** final parameters, in the network's params order */
+  params: number[];
+  /** share of samples whose largest output (or output > 0.5) is their class */
+  accuracy: number;
+}
+
+export interface Cache {
+  get(key: string): TrainResult | undefined;
+  set(key: string, value: TrainResult): void;
+}
+
+export type Progress = (label: string, done: number, total: number) => void;
+
+export interface TrainEffects {
+  cache?: Cache;
+  progress?: Progress;
+}
+
+// Bump when the trainer's arithmetic changes, so cached runs are not reused across it.
+const ENGINE = 'trainer-1';
+
+export function trainRun(label: string, start: Network, data: LessonDataset, spec: TrainSpec, effects: TrainEffects): { net: Network; result: TrainResult } {
+  const key = JSON.stringify({ engine: ENGINE, config: start.config, params: Array.from(start.flat()), data: [data.spec, Array.from(data.X), Array.from(data.T)], spec });
+  const net = start.clone();
+  const cached = effects.cache?.get(key);
+  if (cached) {
+    net.setFlat(cached.params);
+    return { net, result: cached };
+  }
+  const trainer = new Trainer(net, spec.mode === 'sgd' ? 1 : data.n);
+  const full = new Trainer(net, data.n);
+  const K = net.sizes[net.sizes.length - 1];
+  const outputs = () => Array.from(full.forward(data.X, 0, 1).subarray(0, K));
+  const at: number[] = [], loss: number[] = [], tracked: number[][] = [];
+  // Full batch: loss[i] is measured with the weights after at[i] iterations, from 0 to the end.
+  // SGD: loss[i] is epoch at[i]'s sum of sample losses, as the tutorials print it.
+  for (let done = 0; done < spec.steps; ) {
+    const chunk = Math.min(spec.every, spec.steps - done);
+    if (spec.mode === 'full_batch') {
+      at.push(done);
+      tracked.push(outputs());
+      const history = trainer.trainFullBatch(data.X, data.T, data.n, { iterations: chunk, lr: spec.lr, lossEvery: chunk });
+      loss.push(history.loss[0]);
+    } else {
+      const history = trainer.trainSGD(data.X, data.T, data.n, { epochs: chunk, lr: spec.lr, epochLoss: spec.epochLoss });
+      at.push(done + chunk);
+      loss.push(history.loss[chunk - 1]);
+      tracked.push(outputs());
+    }
+    done += chunk;
+    effects.progress?.(label, done, spec.steps);
+  }
+  if (spec.mode === 'full_batch') {
+    at.push(spec.steps);
+    loss.push(full.loss(data.X, data.T, 0, data.n));
+    tracked.push(outputs());
+  }
+  const finalLoss = full.loss(data.X, data.T, 0, data.n);
+  const predictions = full.predict(data.X, data.n);
+  let right = 0;
+  for (let i = 0; i < data.n; i++) {
+    let guess: number;
+    if (K === 1) guess = predictions[i] > 0.5 ? 1 : 0;
+    else {
+      guess = 0;
+      for (let k = 1; k < K; k++) if (predictions[i * K + k] > predictions[i * K + guess]) guess = k;
+    }
+    if (guess === data.labels[i]) right++;
+  }
+  const result: TrainResult = { at, loss, tracked, finalLoss, params: Array.from(net.flat()), accuracy: right / data.n };
+  effects.cache?.set(key, result);
+  return { net, result };
+}
