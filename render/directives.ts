@@ -56,15 +56,19 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
       const { run, dataset, decimals } = data;
       const r = run.result;
       const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
+      const samples = `${dataset.n} sample${dataset.n === 1 ? '' : 's'}`;
       const rows = [
         ['run', escapeHtml(run.id)],
-        ['training', `${what} on ${dataset.n} samples, learning rate ${formatNumber(run.spec.lr, 6)}`],
+        ['training', `${what} on ${samples}, learning rate ${formatNumber(run.spec.lr, 6)}`],
         [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
         ['loss after training', formatNumber(r.finalLoss, decimals)],
-        ['accuracy on the training data', `${formatNumber(100 * r.accuracy, 2)}%`],
+        ...(r.accuracy === null ? [] : [['accuracy on the training data', `${formatNumber(100 * r.accuracy, 2)}%`]]),
+        ['output for the first sample', r.tracked[r.tracked.length - 1].map((v) => formatNumber(v, decimals)).join(', ')],
       ];
       return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
     }
+    case 'compute':
+      return `<p class="compute">${data.label ? `${escapeHtml(data.label)}: ` : ''}<code>${escapeHtml(data.expr)}</code> = <span class="num">${formatNumber(data.value, data.decimals)}</span></p>`;
     case 'curve':
       return `<figure class="figure">${curveFigure(data.series, data.xLabel, data.yLabel, data.log)}</figure>`;
     case 'boundary':

@@ -31,7 +31,7 @@ export function boundaryPanel(run: Run | undefined, data: LessonDataset, size: n
     dots.push(`<circle cx="${px(data.X[2 * i]).toFixed(1)}" cy="${py(data.X[2 * i + 1]).toFixed(1)}" r="${size > 300 ? 3.2 : 2.2}" fill="${PALETTE[data.labels[i] === 0 ? 1 : 0]}" class="point"/>`);
   }
   if (!run) return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="the ${data.n} training points">${dots.join('')}</svg><figcaption>${data.n} points: ${data.classNames.map((c, k) => `<span style="color:${PALETTE[k === 0 ? 1 : 0]}">●</span> ${escapeHtml(c)}`).join(', ')}</figcaption></figure>`;
-  const title = `${run.hidden !== undefined ? `${run.hidden} hidden` : escapeHtml(run.id)} · loss ${formatNumber(run.result.finalLoss, Math.min(decimals, 4))} · accuracy ${formatNumber(100 * run.result.accuracy, 1)}%`;
+  const title = `${run.hidden !== undefined ? `${run.hidden} hidden` : escapeHtml(run.id)} · loss ${formatNumber(run.result.finalLoss, Math.min(decimals, 4))} · accuracy ${formatNumber(100 * (run.result.accuracy ?? NaN), 1)}%`;
   return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="decision regions of ${escapeHtml(run.id)}"><g shape-rendering="crispEdges">${cells.join('')}</g>${dots.join('')}</svg><figcaption>${title}</figcaption></figure>`;
 }
 

@@ -6,7 +6,8 @@ import { makeMoons } from '../moons.ts';
 import { RandomState } from '../random.ts';
 
 export interface DatasetSpec {
-  kind: 'moons' | 'iris';
+  /** samples: the lesson's own declared samples, for regression lessons that train on them */
+  kind: 'moons' | 'iris' | 'samples';
   /** moons: how many points */
   n?: number;
   /** moons: standard deviation of the noise */
@@ -38,11 +39,13 @@ export function loadDataset(spec: DatasetSpec, outputs: number, readFile: ReadFi
     X = moons.X;
     labels = moons.y;
     classNames = ['upper moon', 'lower moon'];
-  } else {
+  } else if (spec.kind === 'iris') {
     const iris = checkIris(parseIris(readFile('data/iris.csv'), 'data/iris.csv'));
     X = iris.X;
     labels = iris.y;
     classNames = iris.classes;
+  } else {
+    throw new RangeError('declared samples are not loaded: use samplesDataset');
   }
   const n = labels.length, classes = classNames.length;
   if (outputs !== classes && !(outputs === 1 && classes === 2)) {
@@ -54,4 +57,18 @@ export function loadDataset(spec: DatasetSpec, outputs: number, readFile: ReadFi
     else T[i * outputs + labels[i]] = 1;
   }
   return { spec, X, T, labels, n, inputs: X.length / n, classes, classNames };
+}
+
+/** The lesson's declared samples as a data set: targets as given, no classes. */
+export function samplesDataset(samples: { x: number[]; t: number[] }[]): LessonDataset {
+  return {
+    spec: { kind: 'samples' },
+    X: Float64Array.from(samples.flatMap((s) => s.x)),
+    T: Float64Array.from(samples.flatMap((s) => s.t)),
+    labels: new Uint8Array(samples.length),
+    n: samples.length,
+    inputs: samples[0].x.length,
+    classes: 0,
+    classNames: [],
+  };
 }

@@ -12,7 +12,7 @@ import { traceNetwork, tracedStep, type NetworkTrace, type TracedStep } from '..
 import { Trainer } from '../trainer.ts';
 import type { Node } from '../tracer.ts';
 import { decisionGrid, type DecisionGrid } from './boundary.ts';
-import { loadDataset, type LessonDataset, type ReadFile } from './dataset.ts';
+import { loadDataset, samplesDataset, type LessonDataset, type ReadFile } from './dataset.ts';
 import { LessonError } from './errors.ts';
 import { trainRun, type TrainEffects, type TrainResult, type TrainSpec } from './training.ts';
 import { decimalsOf, matchesQuoted } from './numbers.ts';
@@ -105,7 +105,8 @@ export type DirectiveData =
   | { kind: 'agreement'; model: EvaluatedModel }
   | { kind: 'train'; run: Run; dataset: LessonDataset; decimals: number }
   | { kind: 'curve'; series: Series[]; xLabel: string; yLabel: string; log: boolean }
-  | { kind: 'boundary'; runs: Run[]; dataset: LessonDataset; decimals: number };
+  | { kind: 'boundary'; runs: Run[]; dataset: LessonDataset; decimals: number }
+  | { kind: 'compute'; label: string; expr: string; value: number; decimals: number };
 
 export interface LintIssue {
   at: Located;
@@ -144,6 +145,7 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   curve: { positional: 'the runs to plot, like lr001,lr05', keys: ['y', 'log'] },
   boundary: { positional: 'a run or sweep, like moons', keys: ['decimals'] },
   data: { positional: '', keys: [] },
+  compute: { positional: '', keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
 };
 
 export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}): EvaluatedLesson {
@@ -172,8 +174,10 @@ export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}
     }
     if (dataset.inputs !== sizes[0]) throw located(parsed, 'model.layers', `the ${meta.dataset.kind} data set has ${dataset.inputs} inputs, so layers must start with ${dataset.inputs}`);
   }
-  // The traced step runs on the declared samples, or on the data set's first one.
+  // The traced step runs on the declared samples, or on the data set's first one; without a
+  // data set, training runs on the declared samples too.
   const traced = meta.data ?? [firstSample(dataset!)];
+  dataset ??= samplesDataset(traced);
   const build = (name: string, spec: unknown, at: string): EvaluatedModel => {
     const net = networkOf(name, spec, at);
     const replayed = meta.carry && (meta.carry.model ?? 'main') === name ? meta.carry : undefined;
@@ -188,7 +192,7 @@ export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}
   const directives = new Map<DirectiveToken, DirectiveData>();
   const values = new Map<ValueToken, { value: number; decimals: number }>();
   const checks: CheckResult[] = [];
-  const ctx: Context = { parsed, models, runs: new Map(), sweeps: new Map(), dataset, effects };
+  const ctx: Context = { parsed, models, runs: new Map(), sweeps: new Map(), dataset, effects, computed: [] };
   for (const token of parsed.located) {
     if (token.type === 'directive') {
       const data = evaluateDirective(token, ctx);
@@ -198,7 +202,7 @@ export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}
       values.set(token, evaluateValue(token, ctx));
     }
   }
-  const lint = numberLint(parsed, models, checks, ctx.runs);
+  const lint = numberLint(parsed, models, checks, ctx.runs, ctx.computed);
   return { parsed, models, main, directives, values, checks, lint, dataset, runs: ctx.runs };
 }
 
@@ -210,6 +214,8 @@ interface Context {
   sweeps: Map<string, Run[]>;
   dataset?: LessonDataset;
   effects: LessonEffects;
+  /** values of ::compute, which the number lint accepts */
+  computed: number[];
 }
 
 function firstSample(d: LessonDataset) {
@@ -341,6 +347,7 @@ function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], ctx: Con
   const r = run.result;
   if (kind === 'accuracy') {
     if (rest[1]) throw errorAt(parsed, token, rest[1], 'expected accuracy RUN');
+    if (r.accuracy === null) throw errorAt(parsed, token, rest[0], `${run.id} trains on samples without classes: it has no accuracy`);
     return { ref, value: r.accuracy, label: `accuracy of ${run.id}` };
   }
   if (kind === 'output') {
@@ -484,6 +491,14 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
     case 'data':
       return { kind: 'boundary', runs: [], dataset: datasetOf(ctx, token), decimals };
+    case 'compute': {
+      const e = opts.keyed.get('expr');
+      if (!e) throw errorAt(parsed, token, undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
+      const replayed = opts.keyed.has('replay') ? replayModel(models) : undefined;
+      const value = explainValue(e.value, replayed?.replay ?? model.trace, model.lr, parsed, token, e);
+      ctx.computed.push(value);
+      return { kind: 'compute', label: opts.keyed.get('label')?.value ?? '', expr: e.value, value, decimals };
+    }
     case 'curve': {
       const y = opts.keyed.get('y')?.value ?? 'loss';
       if (y !== 'loss' && !/^output\d*$/.test(y)) throw errorAt(parsed, token, opts.keyed.get('y'), `expected y=loss or y=output (y=output1 for the second output), got ${y}`);
@@ -507,7 +522,7 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
 }
 
 function datasetOf(ctx: Context, token: LessonToken): LessonDataset {
-  if (!ctx.dataset) throw errorAt(ctx.parsed, token, undefined, 'training needs a data set: add dataset: { kind: moons, n: 300, noise: 0.2, seed: 0 } (or kind: iris) to the front matter');
+  if (!ctx.dataset) throw errorAt(ctx.parsed, token, undefined, 'no data to train on');
   return ctx.dataset;
 }
 
@@ -612,9 +627,9 @@ function explainValue(expr: string, trace: NetworkTrace, lr: number, parsed: Par
 }
 
 /** Decimals with four or more digits in the prose must be numbers the lesson computes or quotes. */
-function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, checks: CheckResult[], runs: Map<string, Run>): LintIssue[] {
-  const known: number[] = [];
-  for (const r of runs.values()) known.push(...r.result.loss, r.result.finalLoss, r.result.accuracy, ...r.result.tracked.flat(), ...r.result.params);
+function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, checks: CheckResult[], runs: Map<string, Run>, computed: number[]): LintIssue[] {
+  const known: number[] = [...computed];
+  for (const r of runs.values()) known.push(...r.result.loss, r.result.finalLoss, r.result.accuracy ?? NaN, ...r.result.tracked.flat(), ...r.result.params);
   for (const m of models.values()) {
     for (const t of [m.trace, m.after, m.replay]) {
       if (!t) continue;

@@ -26,8 +26,8 @@ export interface TrainResult {
   finalLoss: number;
   /** final parameters, in the network's params order */
   params: number[];
-  /** share of samples whose largest output (or output > 0.5) is their class */
-  accuracy: number;
+  /** share of samples whose largest output (or output > 0.5) is their class; null without classes */
+  accuracy: number | null;
 }
 
 export interface Cache {
@@ -93,7 +93,7 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
     }
     if (guess === data.labels[i]) right++;
   }
-  const result: TrainResult = { at, loss, tracked, finalLoss, params: Array.from(net.flat()), accuracy: right / data.n };
+  const result: TrainResult = { at, loss, tracked, finalLoss, params: Array.from(net.flat()), accuracy: data.classes ? right / data.n : null };
   effects.cache?.set(key, result);
   return { net, result };
 }
