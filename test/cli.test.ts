@@ -15,31 +15,31 @@ describe('chainbook', () => {
 
   it('build writes the pages, KaTeX\'s CSS and fonts, and the stylesheet', () => {
     // One lesson: the others train networks, which belongs to the build, not to the tests.
-    const r = chainbook('build', 'lessons/01-worked-example.md', '--out', out);
-    expect(r.stderr).toContain('lessons/01-worked-example.md');
+    const r = chainbook('build', 'lessons/02-worked-example.md', '--out', out);
+    expect(r.stderr).toContain('lessons/02-worked-example.md');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^wrote \d+ pages to /);
-    for (const f of ['index.html', '01-worked-example.html', 'assets/chainbook.css', 'assets/katex/katex.min.css', 'assets/katex/fonts/KaTeX_Main-Regular.woff2']) expect(existsSync(join(out, f)), f).toBe(true);
-    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="01-worked-example.html"');
+    for (const f of ['index.html', '02-worked-example.html', 'assets/chainbook.css', 'assets/katex/katex.min.css', 'assets/katex/fonts/KaTeX_Main-Regular.woff2']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="02-worked-example.html"');
   });
 
   it('a lesson with a mistake exits 1 with file:line:col and leaves the previous site', () => {
-    const before = readFileSync(join(out, '01-worked-example.html'), 'utf8');
+    const before = readFileSync(join(out, '02-worked-example.html'), 'utf8');
     const bad = join(scratch, 'bad.md');
-    writeFileSync(bad, readFileSync('lessons/01-worked-example.md', 'utf8').replace('::derive w6', '::derive w66'));
+    writeFileSync(bad, readFileSync('lessons/02-worked-example.md', 'utf8').replace('::derive w6', '::derive w66'));
     const r = chainbook('build', bad, '--out', out);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`${bad}:\\d+:10: expected a parameter; the parameters are w1, w2`));
     expect(r.stderr).not.toContain('    at '); // no stack trace
-    expect(readFileSync(join(out, '01-worked-example.html'), 'utf8')).toBe(before);
+    expect(readFileSync(join(out, '02-worked-example.html'), 'utf8')).toBe(before);
   });
 
   it('verify passes on the lessons and fails on a planted wrong source figure', () => {
-    const ok = chainbook('verify', 'lessons/01-worked-example.md');
+    const ok = chainbook('verify', 'lessons/02-worked-example.md');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('verified: 1 lesson');
     const planted = join(scratch, 'planted.md');
-    writeFileSync(planted, readFileSync('lessons/01-worked-example.md', 'utf8').replace('quoted=0.2287842405', 'quoted=0.2287842499'));
+    writeFileSync(planted, readFileSync('lessons/02-worked-example.md', 'utf8').replace('quoted=0.2287842405', 'quoted=0.2287842499'));
     const r = chainbook('verify', planted);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('the source prints 0.2287842499');
@@ -47,7 +47,7 @@ describe('chainbook', () => {
   });
 
   it('new refuses to overwrite and explains its argument', () => {
-    expect(chainbook('new', '01-worked-example').stderr).toContain('exists already');
+    expect(chainbook('new', '02-worked-example').stderr).toContain('exists already');
     expect(chainbook('new', 'Bad Name').status).toBe(2);
   });
 });

@@ -105,7 +105,7 @@ describe('errors name file, line and column', () => {
 });
 
 describe('the first lesson: seed 003', () => {
-  const file = 'lessons/01-worked-example.md';
+  const file = 'lessons/02-worked-example.md';
   const text = readFileSync(file, 'utf8');
 
   it('verifies: every gradient agrees and every source figure is explained', () => {
@@ -113,7 +113,7 @@ describe('the first lesson: seed 003', () => {
     const report = verifyReport([lesson]);
     expect(report.failures, report.text).toBe(0);
     expect(lesson.checks.filter((c) => c.verdict === 'erratum').length).toBeGreaterThanOrEqual(10);
-    const html = renderSite([lesson]).get('01-worked-example.html')!;
+    const html = renderSite([lesson]).get('02-worked-example.html')!;
     expect(html).toContain('<mn>0.081823315</mn>'); // ∂E_total/∂w5, as test/seed003.test.ts derives it
     expect(html).toContain('<mn>0.6615031592</mn>'); // out_h2
   });
