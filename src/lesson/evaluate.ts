@@ -42,7 +42,7 @@ export interface AgreementRow {
   ok: boolean;
 }
 
-export type RefKind = 'value' | 'grad' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output';
+export type RefKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output';
 
 /** A training run of the lesson: a model, its data set, what it ended as. */
 export interface Run {
@@ -330,7 +330,7 @@ function paramIndex(model: EvaluatedModel, name: string, parsed: ParsedLesson, t
   return i;
 }
 
-const KINDS: RefKind[] = ['value', 'grad', 'new', 'after', 'partial', 'loss', 'accuracy', 'output'];
+const KINDS: RefKind[] = ['value', 'grad', 'applied', 'new', 'after', 'partial', 'loss', 'accuracy', 'output'];
 
 /** `loss RUN [STEP]`, `accuracy RUN`, `output RUN [K]`: what a training run ended with (or passed through). */
 function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], ctx: Context, token: LessonToken): { ref: Ref; value: number; label: string } {
@@ -401,6 +401,10 @@ function resolveRef(positional: Arg[], opts: Options, ctx: Context, token: Lesso
       const node = nodeIn(trace, name, parsed, token, rest[0], 'a node or parameter');
       return { ref, value: node.grad, label: `∂${trace.loss.name}/∂${name}${suffix}` };
     }
+    case 'applied': {
+      const i = paramIndex(model, name, parsed, token, rest[0]);
+      return { ref, value: model.step.applied[i], label: `the step's gradient for ${name}${suffix}` };
+    }
     case 'new': {
       const i = paramIndex(model, name, parsed, token, rest[0]);
       // A replayed update: the source's gradient, printed to its decimals, applied to the parameter.
@@ -448,7 +452,9 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
     case 'derive': {
       const i = paramIndex(model, first.value, parsed, token, first);
-      return { kind: 'derive', chain: explainGradient(model.trace.tape, model.trace.loss, model.trace.params[i]), decimals, model };
+      // A sequential model's step passes errors back through updated weights: show that chain.
+      const trace = model.net.config.update === 'sequential' ? model.step.trace : model.trace;
+      return { kind: 'derive', chain: explainGradient(trace.tape, trace.loss, trace.params[i]), decimals, model };
     }
     case 'update': {
       const index = paramIndex(model, first.value, parsed, token, first);
