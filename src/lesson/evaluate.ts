@@ -143,7 +143,7 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   train: { positional: 'a name for the run, like moons', keys: RUN_KEYS },
   sweep: { positional: 'a name for the sweep, like hidden', keys: [...RUN_KEYS, 'hidden'] },
   curve: { positional: 'the runs to plot, like lr001,lr05', keys: ['y', 'log'] },
-  boundary: { positional: 'a run or sweep, like moons', keys: ['decimals'] },
+  boundary: { positional: 'runs or sweeps, like moons or tanh,relu', keys: ['decimals'] },
   data: { positional: '', keys: [] },
   compute: { positional: '', keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
 };
@@ -492,7 +492,7 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
       return { kind: 'boundary', runs: runs.map((r) => withGrid(r, ctx, token)), dataset: datasetOf(ctx, token), decimals };
     }
     case 'boundary': {
-      const runs = ctx.sweeps.get(first.value) ?? [runOf(first, ctx, token)];
+      const runs = first.value.split(',').flatMap((id) => ctx.sweeps.get(id) ?? [runOf({ ...first, value: id }, ctx, token)]);
       return { kind: 'boundary', runs: runs.map((r) => withGrid(r, ctx, token)), dataset: datasetOf(ctx, token), decimals };
     }
     case 'data':
