@@ -17,13 +17,15 @@ export function networkFigure(net: Network, params: Float64Array, trace: Network
   const value = new Map(net.params.map((p, i) => [p.name, params[i]]));
   const sample = trace.samples[0];
   const parts: string[] = [];
+  // Past six weights between two layers their labels collide: those layers show edges only.
+  const labelled = (l: number) => sizes[l - 1] * sizes[l] <= 6;
   for (const p of net.params) {
     if (p.kind !== 'weight') continue;
     const a = at(p.layer - 1, p.k - 1), b = at(p.layer, p.j - 1);
     const t = 0.3 + 0.4 * ((p.k - 1) / Math.max(1, sizes[p.layer - 1] - 1)); // stagger labels along the edges
     const lx = a.x + (b.x - a.x) * t, ly = a.y + (b.y - a.y) * t;
     parts.push(`<line class="edge" x1="${a.x + R}" y1="${a.y}" x2="${b.x - R}" y2="${b.y}"/>`);
-    parts.push(`<text class="weight" x="${lx.toFixed(1)}" y="${(ly - 4).toFixed(1)}">${escapeHtml(p.name)} = ${formatNumber(value.get(p.name)!, d)}</text>`);
+    if (labelled(p.layer)) parts.push(`<text class="weight" x="${lx.toFixed(1)}" y="${(ly - 4).toFixed(1)}">${escapeHtml(p.name)} = ${formatNumber(value.get(p.name)!, d)}</text>`);
   }
   sizes.forEach((n, l) => {
     for (let j = 0; j < n; j++) {
@@ -31,7 +33,9 @@ export function networkFigure(net: Network, params: Float64Array, trace: Network
       const label = l === 0 ? sample.inputs[j].name : sample.a[l - 1][j].name;
       const shown = l === 0 ? sample.inputs[j].value : sample.a[l - 1][j].value;
       parts.push(`<circle class="neuron${l === 0 ? ' input' : ''}" cx="${c.x}" cy="${c.y}" r="${R}"/>`);
-      parts.push(`<text class="neuron-label" x="${c.x}" y="${c.y + 4}">${escapeHtml(label.replace(/^(out_|in_)/, ''))}</text>`);
+      // Inside the circle: the neuron's short name (h1, o1) or its number.
+      const short = label.replace(/^(out_|in_)/, '');
+      parts.push(`<text class="neuron-label" x="${c.x}" y="${c.y + 4}">${escapeHtml(short.length > 4 ? String(j + 1) : short)}</text>`);
       parts.push(`<text class="neuron-value" x="${c.x}" y="${c.y + R + 16}">${escapeHtml(label)} = ${formatNumber(shown, d)}</text>`);
       if (l > 0) {
         const b = net.params.find((p) => p.kind === 'bias' && p.layer === l && (p.j === j + 1 || p.j === 0));
