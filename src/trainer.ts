@@ -1,11 +1,14 @@
 // The vectorised trainer: the same network in matrix form on Float64Array, batched forward and
 // backward passes, full-batch gradient descent and per-sample SGD. It checks the tracer on
 // every number and does the long training runs, so its hot loop allocates nothing and calls
-// nothing polymorphic: each activation has its own loop.
+// nothing polymorphic: each activation has its own loop. Networks with one hidden layer, updated
+// simultaneously, run on a fused WebAssembly kernel instead (src/kernels/net2.wat), where the
+// platform has one; the loops here serve every other case.
 import { isSquared, sampleLoss, squaredCoefficient } from './losses.ts';
 import type { Network } from './network.ts';
 import { fastTanh, sigmoid, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
+import { FORWARD, GRADIENTS, GRADIENTS_2, GRADIENTS_AND_UPDATE, Net2Kernel, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2 } from './kernels/net2.ts';
 
 /** A NaN or an infinity, caught where it first appeared. */
 export class DivergenceError extends Error {
@@ -77,26 +80,46 @@ export class Trainer {
   private readonly D: Float64Array[];
   /** the iteration the divergence checks report */
   private iteration = 0;
+  /**
+   * The fused kernel, when the network has one hidden layer and the platform runs it. It trains
+   * a copy of the parameters: pulled in when a call starts, pushed back before any callback
+   * and when the call ends.
+   */
+  private readonly kernel: Net2Kernel | undefined;
 
   constructor(readonly net: Network, readonly maxBatch: number) {
     this.sizes = net.sizes;
     const L = this.sizes.length - 1;
     this.act = Uint8Array.from(net.config.activations, (a) => ACT_CODE[a]);
-    this.Z = [];
-    this.A = [];
+    const kernel = (this.kernel = Net2Kernel.for(net, maxBatch));
+    // With the kernel, the rows and gradients are views of its memory: the loops below work on
+    // them just the same (for sequential updates, which the kernel does not do).
+    this.Z = kernel ? [kernel.Z1, kernel.Z2] : [];
+    this.A = kernel ? [kernel.A1, kernel.A2] : [];
     this.D = [];
     for (let l = 1; l <= L; l++) {
-      this.Z.push(new Float64Array(maxBatch * this.sizes[l]));
-      this.A.push(new Float64Array(maxBatch * this.sizes[l]));
+      if (!kernel) this.Z.push(new Float64Array(maxBatch * this.sizes[l]));
+      if (!kernel) this.A.push(new Float64Array(maxBatch * this.sizes[l]));
       this.D.push(new Float64Array(maxBatch * this.sizes[l]));
     }
-    this.gW = net.W.map((w) => new Float64Array(w.length));
-    this.gb = net.b.map((b) => new Float64Array(b.length));
+    this.gW = kernel ? kernel.gW : net.W.map((w) => new Float64Array(w.length));
+    this.gb = kernel ? kernel.gb : net.b.map((b) => new Float64Array(b.length));
   }
 
   /** Outputs of rows [start, start+count) of X (row-major, n × n0), as a view valid until the next call. */
   forward(X: Float64Array, start: number, count: number): Float64Array {
+    this.kernel?.pull();
+    return this.forwardWith(this.kernel, X, start, count);
+  }
+
+  private forwardWith(kernel: Net2Kernel | undefined, X: Float64Array, start: number, count: number): Float64Array {
     if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
+    if (kernel) {
+      kernel.stage(X, undefined, start, count);
+      const status = kernel.run(count, FORWARD);
+      if (status !== 0) throw new DivergenceError(this.iteration, status, 'weighted sums');
+      return kernel.A2;
+    }
     const sizes = this.sizes;
     const L = sizes.length - 1;
     for (let l = 1; l <= L; l++) {
@@ -132,7 +155,12 @@ export class Trainer {
 
   /** The loss of rows [start, start+count) with the current weights (reduction and penalty included). */
   loss(X: Float64Array, T: Float64Array, start: number, count: number): number {
-    this.forward(X, start, count);
+    this.kernel?.pull();
+    return this.lossWith(this.kernel, X, T, start, count);
+  }
+
+  private lossWith(kernel: Net2Kernel | undefined, X: Float64Array, T: Float64Array, start: number, count: number): number {
+    this.forwardWith(kernel, X, start, count);
     return this.lossOfLastForward(T, start, count);
   }
 
@@ -145,7 +173,8 @@ export class Trainer {
     if (config.reduction === 'mean') e /= count;
     if (config.l2 > 0) {
       let sq = 0;
-      for (const W of this.net.W) for (let i = 0; i < W.length; i++) sq += W[i] * W[i];
+      if (this.kernel?.ahead) sq = this.kernel.squaredWeights();
+      else for (const W of this.net.W) for (let i = 0; i < W.length; i++) sq += W[i] * W[i];
       e += (config.l2 / 2) * sq;
     }
     if (!Number.isFinite(e)) throw new DivergenceError(this.iteration, L, 'loss');
@@ -159,7 +188,39 @@ export class Trainer {
    * update, or NaN when `measure` is false (the loss costs a log per sample).
    */
   step(X: Float64Array, T: Float64Array, start: number, count: number, lr?: number, order: UpdateOrder = 'simultaneous', measure = true): number {
-    this.forward(X, start, count);
+    const kernel = this.kernelFor(order);
+    if (!kernel) return this.stepLoops(X, T, start, count, lr, order, measure);
+    kernel.pull();
+    try {
+      return this.stepKernel(kernel, X, T, start, count, lr, measure);
+    } finally {
+      kernel.push();
+    }
+  }
+
+  private kernelFor(order: UpdateOrder): Net2Kernel | undefined {
+    return order === 'simultaneous' ? this.kernel : undefined;
+  }
+
+  private stepWith(kernel: Net2Kernel | undefined, X: Float64Array, T: Float64Array, start: number, count: number, lr: number, order: UpdateOrder, measure: boolean): number {
+    return kernel ? this.stepKernel(kernel, X, T, start, count, lr, measure) : this.stepLoops(X, T, start, count, lr, order, measure);
+  }
+
+  /** The step on the kernel, with the checks in the order of the loops' step. */
+  private stepKernel(kernel: Net2Kernel, X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean): number {
+    if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
+    kernel.stage(X, T, start, count);
+    // The kernel updates at once unless the loss, measured after it returns, must be checked first.
+    const status = kernel.run(count, lr !== undefined && !measure ? GRADIENTS_AND_UPDATE : GRADIENTS, lr);
+    if (status === WEIGHTED_SUMS_1 || status === WEIGHTED_SUMS_2) throw new DivergenceError(this.iteration, status, 'weighted sums');
+    const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
+    if (status !== 0) throw new DivergenceError(this.iteration, status === GRADIENTS_2 ? 2 : 1, 'gradients');
+    if (lr !== undefined && measure) kernel.update(lr);
+    return loss;
+  }
+
+  private stepLoops(X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, order: UpdateOrder, measure: boolean): number {
+    this.forwardWith(undefined, X, start, count);
     const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
     this.outputDelta(T, start, count);
     const sizes = this.sizes;
@@ -172,17 +233,25 @@ export class Trainer {
       const inOff = l === 1 ? start * cols : 0;
       const D = this.D[l - 1], W = Ws[l - 1], b = bs[l - 1];
       const gW = this.gW[l - 1], gb = this.gb[l - 1];
-      gW.fill(0);
-      gb.fill(0);
-      for (let s = 0; s < count; s++) {
-        const xo = inOff + s * cols, d0 = s * rows;
-        for (let j = 0; j < rows; j++) {
-          const d = D[d0 + j];
-          const wo = j * cols;
-          for (let k = 0; k < cols; k++) gW[wo + k] += d * input[xo + k];
-          if (gb.length === rows) gb[j] += d;
-          else if (gb.length === 1) gb[0] += d;
+      // One accumulator per weight, summed over the samples in order: no zero-fill, and the
+      // same additions in the same order as accumulating sample by sample.
+      for (let j = 0; j < rows; j++) {
+        for (let k = 0; k < cols; k++) {
+          let acc = 0;
+          for (let s = 0; s < count; s++) acc += D[s * rows + j] * input[inOff + s * cols + k];
+          gW[j * cols + k] = acc;
         }
+      }
+      if (gb.length === rows) {
+        for (let j = 0; j < rows; j++) {
+          let acc = 0;
+          for (let s = 0; s < count; s++) acc += D[s * rows + j];
+          gb[j] = acc;
+        }
+      } else if (gb.length === 1) {
+        let acc = 0;
+        for (let i = 0; i < count * rows; i++) acc += D[i];
+        gb[0] = acc;
       }
       if (config.l2 > 0) for (let i = 0; i < W.length; i++) gW[i] += config.l2 * W[i];
       let check = 0;
@@ -244,13 +313,12 @@ export class Trainer {
     const W = this.net.W[l - 1], D = this.D[l - 1], Dp = this.D[l - 2];
     const Ap = this.A[l - 2], Zp = this.Z[l - 2];
     const act = this.act[l - 2];
-    Dp.fill(0, 0, count * cols);
     for (let s = 0; s < count; s++) {
       const d0 = s * rows, p0 = s * cols;
-      for (let j = 0; j < rows; j++) {
-        const d = D[d0 + j];
-        const wo = j * cols;
-        for (let k = 0; k < cols; k++) Dp[p0 + k] += W[wo + k] * d;
+      for (let k = 0; k < cols; k++) {
+        let acc = 0;
+        for (let j = 0; j < rows; j++) acc += W[j * cols + k] * D[d0 + j];
+        Dp[p0 + k] = acc;
       }
     }
     const n = count * cols;
@@ -269,16 +337,27 @@ export class Trainer {
     const loss = new Float64Array(Math.ceil(iterations / lossEvery));
     const snapshots: Snapshot[] = [];
     let last = NaN;
-    for (let i = 0; i < iterations; i++) {
-      this.iteration = i;
-      const snap = snapshotEvery !== undefined && i % snapshotEvery === 0;
-      const measure = snap || i % lossEvery === 0;
-      const params = snap ? this.net.flat() : undefined;
-      const e = this.step(X, T, 0, n, lr, order, measure);
-      if (measure) last = e;
-      if (i % lossEvery === 0) loss[i / lossEvery] = e;
-      if (params) snapshots.push({ iteration: i, loss: e, params });
-      if (onProgress && ((i + 1) % progressEvery === 0 || i + 1 === iterations)) onProgress({ done: i + 1, total: iterations, loss: last });
+    const kernel = this.kernelFor(order);
+    kernel?.pull();
+    try {
+      for (let i = 0; i < iterations; i++) {
+        this.iteration = i;
+        const snap = snapshotEvery !== undefined && i % snapshotEvery === 0;
+        const measure = snap || i % lossEvery === 0;
+        if (snap) kernel?.push();
+        const params = snap ? this.net.flat() : undefined;
+        const e = this.stepWith(kernel, X, T, 0, n, lr, order, measure);
+        if (measure) last = e;
+        if (i % lossEvery === 0) loss[i / lossEvery] = e;
+        if (params) snapshots.push({ iteration: i, loss: e, params });
+        if (onProgress && ((i + 1) % progressEvery === 0 || i + 1 === iterations)) {
+          kernel?.push();
+          onProgress({ done: i + 1, total: iterations, loss: last });
+          kernel?.pull();
+        }
+      }
+    } finally {
+      kernel?.push();
     }
     return { loss, snapshots, predictions: this.predict(X, n) };
   }
@@ -288,19 +367,31 @@ export class Trainer {
     const { epochs, lr, order = this.net.config.update, sampleOrder, epochLoss = 'before_step', snapshotEvery, onProgress } = options;
     const loss = new Float64Array(epochs);
     const snapshots: Snapshot[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const rows = sampleOrder?.(e);
-      if (snapshotEvery && e % snapshotEvery === 0) snapshots.push({ iteration: e, loss: NaN, params: this.net.flat() });
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        this.iteration = e * n + i;
-        const r = rows ? rows[i] : i;
-        const before = this.step(X, T, r, 1, lr, order);
-        sum += epochLoss === 'before_step' ? before : this.loss(X, T, r, 1);
+    const kernel = this.kernelFor(order);
+    try {
+      for (let e = 0; e < epochs; e++) {
+        // The callbacks and snapshots see the network itself, so the kernel's copy is pushed first.
+        kernel?.push();
+        const rows = sampleOrder?.(e);
+        if (snapshotEvery && e % snapshotEvery === 0) snapshots.push({ iteration: e, loss: NaN, params: this.net.flat() });
+        kernel?.pull();
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          this.iteration = e * n + i;
+          const r = rows ? rows[i] : i;
+          const before = this.stepWith(kernel, X, T, r, 1, lr, order, epochLoss === 'before_step');
+          sum += epochLoss === 'before_step' ? before : this.lossWith(kernel, X, T, r, 1);
+        }
+        loss[e] = sum;
+        if (snapshotEvery && e % snapshotEvery === 0) snapshots[snapshots.length - 1].loss = sum;
+        if (onProgress) {
+          kernel?.push();
+          onProgress({ done: e + 1, total: epochs, loss: sum });
+          kernel?.pull();
+        }
       }
-      loss[e] = sum;
-      if (snapshotEvery && e % snapshotEvery === 0) snapshots[snapshots.length - 1].loss = sum;
-      onProgress?.({ done: e + 1, total: epochs, loss: sum });
+    } finally {
+      kernel?.push();
     }
     return { loss, snapshots, predictions: this.predict(X, n) };
   }
@@ -309,9 +400,10 @@ export class Trainer {
   predict(X: Float64Array, n: number): Float64Array {
     const K = this.sizes[this.sizes.length - 1];
     const out = new Float64Array(n * K);
+    this.kernel?.pull();
     for (let start = 0; start < n; start += this.maxBatch) {
       const count = Math.min(this.maxBatch, n - start);
-      out.set(this.forward(X, start, count).subarray(0, count * K), start * K);
+      out.set(this.forwardWith(this.kernel, X, start, count).subarray(0, count * K), start * K);
     }
     return out;
   }

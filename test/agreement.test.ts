@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivationName } from '../src/activations.ts';
 import { finiteDifferences, symbolicGradients, type Dataset } from '../src/gradcheck.ts';
 import type { LossName } from '../src/losses.ts';
+import { makeMoons } from '../src/moons.ts';
 import { Network } from '../src/network.ts';
 import { RandomState } from '../src/random.ts';
 import type { ModelSpec } from '../src/spec.ts';
@@ -119,5 +120,41 @@ describe('three-way gradient agreement', () => {
       }),
       { numRuns: 150, seed: 99 },
     );
+  });
+
+  // Networks with one hidden layer, updated simultaneously, run on the WebAssembly kernel: odd
+  // widths use its padding lanes, and several samples its accumulation.
+  it('the one-hidden-layer kernel: tracer = trainer on wide and odd hidden layers, gradients and update', () => {
+    const oneHidden = fc.tuple(modelArb, fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 6 }))
+      .map(([m, width, samples]) => ({ ...m, sizes: [m.sizes[0], width, m.sizes[m.sizes.length - 1]], samples }));
+    fc.assert(
+      fc.property(oneHidden, (m) => {
+        const { net, data } = build(m);
+        const t = traced(net, data);
+        const v = vectorised(net, data);
+        expect(Math.abs(t.loss - v.loss)).toBeLessThanOrEqual(1e-12 * Math.abs(t.loss) + 1e-15);
+        expectAgree(net, 'tracer vs kernel', t.grads, v.grads, { rel: 1e-10, abs: 1e-14 });
+        const viaTracer = net.clone(), viaTrainer = net.clone();
+        const step = tracedStep(viaTracer, samplesOf(data, net), 0.3);
+        new Trainer(viaTrainer, data.n).step(data.X, data.T, 0, data.n, 0.3, 'simultaneous', false);
+        expectAgree(net, 'kernel update', step.after, viaTrainer.flat(), { rel: 1e-12, abs: 1e-14 });
+      }),
+      { numRuns: 200, seed: 2026 },
+    );
+  });
+
+  it("seed 002's 2-50-2 tanh/softmax net on 300 moons: tracer = trainer at the start and after 200 passes", () => {
+    const moons = makeMoons(300, { noise: 0.2, rng: new RandomState(0) });
+    const T = new Float64Array(600);
+    moons.y.forEach((c, i) => (T[i * 2 + c] = 1));
+    const net = Network.fromSpec({ layers: [2, 50, 2], activation: 'tanh', output: 'softmax', loss: 'softmax_ce', reduction: 'sum', l2: 0.01, init: { seed: 0, distribution: 'randn', scale: 'inv_sqrt_fan_in', layout: 'source_major' } });
+    const data = { X: moons.X, T, n: 300 };
+    for (const passes of [0, 200]) {
+      new Trainer(net, 300).trainFullBatch(moons.X, T, 300, { iterations: passes, lr: 0.01 });
+      const t = traced(net, data);
+      const v = vectorised(net, data);
+      expect(Math.abs(t.loss - v.loss)).toBeLessThanOrEqual(1e-12 * Math.abs(t.loss));
+      expectAgree(net, `2-50-2 after ${passes} passes`, t.grads, v.grads, { rel: 1e-10, abs: 1e-14 });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The kernels stay finite and accurate at ±1000, and the fast tanh stays within a few ulp.
 import { describe, expect, it } from 'vitest';
 import { bceFromLogit, fastExp, fastTanh, logSumExp, sigmoid, softmaxInto, softplus } from '../src/numerics.ts';
+import { NET2_WASM } from '../src/kernels/net2.wasm.ts';
 import { Network } from '../src/network.ts';
 import { traceNetwork } from '../src/trace.ts';
 import { Trainer } from '../src/trainer.ts';
@@ -70,5 +71,39 @@ describe('numerics at ±1000', () => {
       const trainer = new Trainer(net, 1);
       expect(trainer.step(Float64Array.from(x), Float64Array.from(t), 0, 1)).toBeCloseTo(trace.loss.value, 12);
     }
+  });
+});
+
+describe("the WebAssembly kernel's activations", () => {
+  const memory = new WebAssembly.Memory({ initial: 200 });
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(NET2_WASM), (c) => c.charCodeAt(0))), { env: { memory } });
+  const activate = kernel.exports.activate as (act: number, pz: number, pa: number, n: number) => void;
+  const mem = new Float64Array(memory.buffer);
+  /** The kernel's activation `act` (0 sigmoid, 1 tanh) of xs. */
+  const run = (act: number, xs: number[]) => {
+    mem.set(xs);
+    const out = xs.length + 2; // past the input and the element an odd count also reads
+    activate(act, 0, out * 8, xs.length);
+    return Array.from(mem.subarray(out, out + xs.length));
+  };
+  const worstUlp = (got: number[], exact: number[]) =>
+    got.reduce((worst, g, i) => Math.max(worst, Math.abs(g - exact[i]) / (Math.abs(exact[i]) * Number.EPSILON || Number.MIN_VALUE)), 0);
+  const grid = Array.from({ length: 400_001 }, (_, n) => (n - 200_000) * 1e-4 + ((n - 200_000) % 7) * 1e-9);
+
+  it('tanh agrees with Math.tanh to 4 ulp and keeps the edge cases', () => {
+    expect(worstUlp(run(1, grid), grid.map(Math.tanh))).toBeLessThan(4);
+    const edges = [0, -0, 1e-300, -1e-20, 19.09, 19.1, 1000, -1000, Infinity, NaN];
+    const got = run(1, edges);
+    got.forEach((v, i) => expect(Object.is(v, Math.tanh(edges[i])), `tanh(${edges[i]})`).toBe(true));
+  });
+
+  it('sigmoid agrees with 1/(1+e^-x) to 4 ulp, in the far tail too, and saturates at ±1000', () => {
+    const exact = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+    const wide = grid.map((x) => x * 37);
+    expect(worstUlp(run(0, wide), wide.map(exact))).toBeLessThan(4);
+    const [low, high, tail, half] = run(0, [-1000, 1000, -40, 0]);
+    expect([low, high, half]).toEqual([0, 1, 0.5]);
+    expect(tail / Math.exp(-40)).toBeCloseTo(1, 15);
+    expect(run(0, [NaN])[0]).toBeNaN();
   });
 });

@@ -1,5 +1,10 @@
 // The vectorised trainer's runs: history, snapshots, SGD order, and divergence reports.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generatedModule, kernelsDir } from '../scripts/build-wasm.ts';
+import { Net2Kernel } from '../src/kernels/net2.ts';
+import { NET2_WASM } from '../src/kernels/net2.wasm.ts';
 import { Network } from '../src/network.ts';
 import { DivergenceError, Trainer } from '../src/trainer.ts';
 import { traceNetwork, tracedStep } from '../src/trace.ts';
@@ -48,5 +53,20 @@ describe('Trainer', () => {
     expect(d.iteration).toBeGreaterThan(3);
     expect(d.iteration).toBeLessThan(20);
     expect(d.message).toMatch(/^training diverged at iteration \d+: (the (weighted sums|gradients) of layer [12]|the loss \(from the outputs of layer 2\)) became NaN or infinite/);
+  });
+});
+
+describe('the WebAssembly kernel', () => {
+  it('is the one scripts/build-wasm.ts assembles from net2.wat', async () => {
+    const committed = readFileSync(join(kernelsDir, 'net2.wasm.ts'), 'utf8');
+    expect(committed).toBe(await generatedModule(join(kernelsDir, 'net2.wat')));
+  });
+
+  it('runs here, so the agreement tests exercise it', () => {
+    expect(Net2Kernel.for(Network.fromSpec(spec), 4)).toBeDefined();
+  });
+
+  it('stays under 4 KB, the most a browser compiles synchronously on its main thread', () => {
+    expect(atob(NET2_WASM).length).toBeLessThanOrEqual(4096);
   });
 });

@@ -1,0 +1,189 @@
+// The fused kernel for one hidden layer (net2.wat) bound to one trainer: it lays out the
+// kernel's memory, keeps a copy of the network's parameters there (W1 transposed, biases one per
+// neuron), stages the samples, and gives the trainer views of its rows and gradients.
+import { squaredCoefficient, type LossName } from '../losses.ts';
+import type { Network } from '../network.ts';
+import { NET2_WASM } from './net2.wasm.ts';
+
+/** The kernel's status codes (see `run` in net2.wat). */
+export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4;
+export const FORWARD = 0, GRADIENTS = 1, GRADIENTS_AND_UPDATE = 2;
+
+// Compiled once. The module stays under 4 KB, the most a browser's main thread may compile
+// synchronously; without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
+const compiled = compile();
+
+function compile(): WebAssembly.Module | undefined {
+  try {
+    return new WebAssembly.Module(Uint8Array.from(atob(NET2_WASM), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+interface Exports {
+  run(count: number, mode: number, lr: number): number;
+  update(lr: number): void;
+  [global: string]: unknown;
+}
+
+const ACT_CODE = { sigmoid: 0, tanh: 1, relu: 2, identity: 3, softmax: 4 } as const;
+const LOSS_KIND: Record<LossName, number> = { squared: 0, half_squared: 0, mean_squared: 0, half_mean_squared: 0, bce: 1, softmax_ce: 2 };
+
+export class Net2Kernel {
+  /** rows of the last run: weighted sums and activations of layers 1 and 2, count × width */
+  readonly Z1: Float64Array;
+  readonly A1: Float64Array;
+  readonly Z2: Float64Array;
+  readonly A2: Float64Array;
+  /** the last run's gradients in the network's layouts */
+  readonly gW: Float64Array[];
+  readonly gb: Float64Array[];
+  private readonly exports: Exports;
+  private readonly X: Float64Array;
+  private readonly T: Float64Array;
+  private readonly W1: Float64Array;
+  private readonly B1: Float64Array;
+  private readonly W2: Float64Array;
+  private readonly B2: Float64Array;
+  private readonly n0: number;
+  private readonly h: number;
+  private readonly hp: number;
+  private readonly K: number;
+  private dirty = false;
+  private count = -1;
+
+  /** A kernel for `net` if it has one hidden layer and this platform runs the kernel. */
+  static for(net: Network, maxBatch: number): Net2Kernel | undefined {
+    const { sizes, activations } = net.config;
+    if (!compiled || sizes.length !== 3 || activations[0] === 'softmax') return undefined;
+    return new Net2Kernel(net, maxBatch, compiled);
+  }
+
+  private constructor(private readonly net: Network, maxBatch: number, module: WebAssembly.Module) {
+    const [n0, h, K] = net.sizes;
+    const hp = h + (h & 1);
+    this.n0 = n0;
+    this.h = h;
+    this.hp = hp;
+    this.K = K;
+    const nb1 = net.b[0].length, nb2 = net.b[1].length;
+    // Byte offsets, 16-byte aligned; `spare` buffers are written in pairs past their last element.
+    const offsets: Record<string, number> = {};
+    let top = 0;
+    const place = (name: string, doubles: number) => {
+      offsets[name] = top;
+      top += Math.ceil(doubles / 2) * 16;
+    };
+    const spare = 1;
+    place('pX', maxBatch * n0);
+    place('pT', maxBatch * K);
+    place('pW1', n0 * hp);
+    place('pB1', hp);
+    place('pW2', K * hp);
+    place('pB2', K + spare);
+    place('pZ1', maxBatch * h + spare);
+    place('pA1', maxBatch * h + spare);
+    place('pZ2', maxBatch * K + spare);
+    place('pA2', maxBatch * K + spare);
+    place('pD2', K + spare);
+    place('pG1', n0 * hp);
+    place('pGB1', hp);
+    place('pG2', K * hp);
+    place('pGB2', K + spare);
+    place('pgW1', h * n0);
+    place('pgb1', nb1);
+    place('pgW2', K * h);
+    place('pgb2', nb2);
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
+    this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
+    const { config } = net;
+    const settings: Record<string, number> = {
+      ...offsets, n0, h, hp, K, nb1, nb2,
+      act1: ACT_CODE[config.activations[0]], act2: ACT_CODE[config.activations[1]],
+      lossKind: LOSS_KIND[config.loss], l2: config.l2,
+    };
+    for (const [name, value] of Object.entries(settings)) (this.exports[name] as WebAssembly.Global).value = value;
+    const view = (name: string, length: number) => new Float64Array(memory.buffer, offsets[name], length);
+    this.X = view('pX', maxBatch * n0);
+    this.T = view('pT', maxBatch * K);
+    this.W1 = view('pW1', n0 * hp);
+    this.B1 = view('pB1', h);
+    this.W2 = view('pW2', K * hp);
+    this.B2 = view('pB2', K);
+    this.Z1 = view('pZ1', maxBatch * h);
+    this.A1 = view('pA1', maxBatch * h);
+    this.Z2 = view('pZ2', maxBatch * K);
+    this.A2 = view('pA2', maxBatch * K);
+    this.gW = [view('pgW1', h * n0), view('pgW2', K * h)];
+    this.gb = [view('pgb1', nb1), view('pgb2', nb2)];
+  }
+
+  /** Whether the copy here is newer than the network's (an update has not been pushed yet). */
+  get ahead(): boolean {
+    return this.dirty;
+  }
+
+  /** Copies the network's parameters in. */
+  pull(): void {
+    const { n0, h, hp, K } = this;
+    const [W1, W2] = this.net.W, [b1, b2] = this.net.b;
+    for (let j = 0; j < h; j++) for (let k = 0; k < n0; k++) this.W1[k * hp + j] = W1[j * n0 + k];
+    for (let k = 0; k < K; k++) for (let j = 0; j < h; j++) this.W2[k * hp + j] = W2[k * h + j];
+    expandBiases(b1, this.B1);
+    expandBiases(b2, this.B2);
+    this.dirty = false;
+  }
+
+  /** Copies the parameters back into the network if an update changed them. */
+  push(): void {
+    if (!this.dirty) return;
+    const { n0, h, hp, K } = this;
+    const [W1, W2] = this.net.W, [b1, b2] = this.net.b;
+    for (let j = 0; j < h; j++) for (let k = 0; k < n0; k++) W1[j * n0 + k] = this.W1[k * hp + j];
+    for (let k = 0; k < K; k++) for (let j = 0; j < h; j++) W2[k * h + j] = this.W2[k * hp + j];
+    for (let i = 0; i < b1.length; i++) b1[i] = this.B1[i];
+    for (let i = 0; i < b2.length; i++) b2[i] = this.B2[i];
+    this.dirty = false;
+  }
+
+  /** Copies rows [start, start+count) of X (and of T, for the gradients) in. */
+  stage(X: Float64Array, T: Float64Array | undefined, start: number, count: number): void {
+    const { n0, K } = this;
+    // Element by element: a subarray per call would cost more than these few copies.
+    for (let i = 0, o = start * n0; i < count * n0; i++) this.X[i] = X[o + i];
+    if (T) for (let i = 0, o = start * K; i < count * K; i++) this.T[i] = T[o + i];
+  }
+
+  /** Runs the kernel on the staged rows; returns its status (0 when every check passed). */
+  run(count: number, mode: number, lr = 0): number {
+    if (count !== this.count && mode !== FORWARD) {
+      const { config } = this.net;
+      const scale = config.reduction === 'mean' ? 1 / count : 1;
+      (this.exports.scale as WebAssembly.Global).value = scale;
+      if (LOSS_KIND[config.loss] === 0) (this.exports.c2 as WebAssembly.Global).value = 2 * squaredCoefficient(config.loss, this.K) * scale;
+      this.count = count;
+    }
+    const status = this.exports.run(count, mode, lr);
+    if (mode === GRADIENTS_AND_UPDATE && status === 0) this.dirty = true;
+    return status;
+  }
+
+  /** The update from the last run's gradients. */
+  update(lr: number): void {
+    this.exports.update(lr);
+    this.dirty = true;
+  }
+
+  /** Σw² over both layers' weights, for the L2 penalty. */
+  squaredWeights(): number {
+    let sq = 0;
+    for (const W of [this.W1, this.W2]) for (let i = 0; i < W.length; i++) sq += W[i] * W[i];
+    return sq;
+  }
+}
+
+/** Biases one per neuron: as given, the shared one repeated, or zeros. */
+function expandBiases(b: Float64Array, into: Float64Array): void {
+  for (let j = 0; j < into.length; j++) into[j] = b.length === into.length ? b[j] : b.length === 1 ? b[0] : 0;
+}
