@@ -8,7 +8,7 @@ import { isSquared, sampleLoss, squaredCoefficient } from './losses.ts';
 import type { Network } from './network.ts';
 import { fastTanh, sigmoid, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
-import { FORWARD, GRADIENTS, GRADIENTS_2, GRADIENTS_AND_UPDATE, Net2Kernel, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2 } from './kernels/net2.ts';
+import { FORWARD, GRADIENTS, GRADIENTS_2, Net2Kernel, UPDATE, UPDATE_AND_FORWARD, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2, WEIGHTED_SUMS_AFTER } from './kernels/net2.ts';
 
 /** A NaN or an infinity, caught where it first appeared. */
 export class DivergenceError extends Error {
@@ -206,14 +206,20 @@ export class Trainer {
     return kernel ? this.stepKernel(kernel, X, T, start, count, lr, measure) : this.stepLoops(X, T, start, count, lr, order, measure);
   }
 
-  /** The step on the kernel, with the checks in the order of the loops' step. */
-  private stepKernel(kernel: Net2Kernel, X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean): number {
+  /**
+   * The step on the kernel, with the checks in the order of the loops' step. With `forwardAgain`
+   * (an update, the loss not measured) the kernel then runs the forward pass again, as the loss
+   * after a step of per-sample SGD needs, in the same call.
+   */
+  private stepKernel(kernel: Net2Kernel, X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false): number {
     if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
     kernel.stage(X, T, start, count);
     // The kernel updates at once unless the loss, measured after it returns, must be checked first.
-    const status = kernel.run(count, lr !== undefined && !measure ? GRADIENTS_AND_UPDATE : GRADIENTS, lr);
+    const mode = lr === undefined || measure ? GRADIENTS : forwardAgain ? UPDATE_AND_FORWARD : UPDATE;
+    const status = kernel.run(count, mode, lr);
     if (status === WEIGHTED_SUMS_1 || status === WEIGHTED_SUMS_2) throw new DivergenceError(this.iteration, status, 'weighted sums');
     const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
+    if (status > WEIGHTED_SUMS_AFTER) throw new DivergenceError(this.iteration, status - WEIGHTED_SUMS_AFTER, 'weighted sums');
     if (status !== 0) throw new DivergenceError(this.iteration, status === GRADIENTS_2 ? 2 : 1, 'gradients');
     if (lr !== undefined && measure) kernel.update(lr);
     return loss;
@@ -379,8 +385,13 @@ export class Trainer {
         for (let i = 0; i < n; i++) {
           this.iteration = e * n + i;
           const r = rows ? rows[i] : i;
-          const before = this.stepWith(kernel, X, T, r, 1, lr, order, epochLoss === 'before_step');
-          sum += epochLoss === 'before_step' ? before : this.lossWith(kernel, X, T, r, 1);
+          if (kernel && epochLoss === 'after_step') {
+            this.stepKernel(kernel, X, T, r, 1, lr, false, true);
+            sum += this.lossOfLastForward(T, r, 1);
+          } else {
+            const before = this.stepWith(kernel, X, T, r, 1, lr, order, epochLoss === 'before_step');
+            sum += epochLoss === 'before_step' ? before : this.lossWith(kernel, X, T, r, 1);
+          }
         }
         loss[e] = sum;
         if (snapshotEvery && e % snapshotEvery === 0) snapshots[snapshots.length - 1].loss = sum;

@@ -5,12 +5,12 @@ import { squaredCoefficient, type LossName } from '../losses.ts';
 import type { Network } from '../network.ts';
 import { NET2_WASM } from './net2.wasm.ts';
 
-/** The kernel's status codes (see `run` in net2.wat). */
-export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4;
-export const FORWARD = 0, GRADIENTS = 1, GRADIENTS_AND_UPDATE = 2;
+/** The kernel's modes and status codes (see `run` in net2.wat). */
+export const FORWARD = 0, GRADIENTS = 1, UPDATE = 2, UPDATE_AND_FORWARD = 3;
+export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, WEIGHTED_SUMS_AFTER = 4;
 
-// Compiled once. The module stays under 4 KB, the most a browser's main thread may compile
-// synchronously; without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
+// Compiled once, synchronously (browsers allow that on the main thread for modules this small);
+// without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
 const compiled = compile();
 
 function compile(): WebAssembly.Module | undefined {
@@ -24,6 +24,7 @@ function compile(): WebAssembly.Module | undefined {
 interface Exports {
   run(count: number, mode: number, lr: number): number;
   update(lr: number): void;
+  publish(): void;
   [global: string]: unknown;
 }
 
@@ -51,6 +52,8 @@ export class Net2Kernel {
   private readonly hp: number;
   private readonly K: number;
   private dirty = false;
+  /** gW and gb are behind the kernel's accumulators (see `publish` in net2.wat) */
+  private unpublished = false;
   private count = -1;
 
   /** A kernel for `net` if it has one hidden layer and this platform runs the kernel. */
@@ -91,10 +94,11 @@ export class Net2Kernel {
     place('pGB1', hp);
     place('pG2', K * hp);
     place('pGB2', K + spare);
-    place('pgW1', h * n0);
-    place('pgb1', nb1);
-    place('pgW2', K * h);
-    place('pgb2', nb2);
+    // a padding lane lands past the end: one more row of gW1 (transposed), one more element else
+    place('pgW1', (h + 1) * n0);
+    place('pgb1', nb1 + spare);
+    place('pgW2', K * h + spare);
+    place('pgb2', nb2 + spare);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
     const { config } = net;
@@ -135,8 +139,10 @@ export class Net2Kernel {
     this.dirty = false;
   }
 
-  /** Copies the parameters back into the network if an update changed them. */
+  /** Copies the parameters back into the network if an update changed them, and brings gW and gb up to date. */
   push(): void {
+    if (this.unpublished) this.exports.publish();
+    this.unpublished = false;
     if (!this.dirty) return;
     const { n0, h, hp, K } = this;
     const [W1, W2] = this.net.W, [b1, b2] = this.net.b;
@@ -165,7 +171,8 @@ export class Net2Kernel {
       this.count = count;
     }
     const status = this.exports.run(count, mode, lr);
-    if (mode === GRADIENTS_AND_UPDATE && status === 0) this.dirty = true;
+    if (mode !== FORWARD && status !== WEIGHTED_SUMS_1 && status !== WEIGHTED_SUMS_2) this.unpublished = true;
+    if (mode >= UPDATE && (status === 0 || status > WEIGHTED_SUMS_AFTER)) this.dirty = true;
     return status;
   }
 

@@ -103,16 +103,33 @@
   (func $activate (export "activate") (param $act i32) (param $pz i32) (param $pa i32) (param $n i32)
     (local $end i32) (local $x v128) (local $y v128) (local $t v128) (local $k v128) (local $r v128)
     (local $z v128) (local $w v128) (local $s v128) (local $sm v128) (local $sp v128) (local $p v128) (local $q v128)
+    (local $z2 v128) (local $R v128) (local $ki v128) (local $k1 v128)
     (local.set $end (i32.add (local.get $pz) (i32.shl (local.get $n) (i32.const 3))))
     (block $identity (block $relu (block $tanh (block $sigmoid
       (br_table $sigmoid $tanh $relu $identity (local.get $act)))
-      ;; sigmoid: σ(x) = p/(p + q) and σ(-x) = q/(p + q) with q/p = e^-|x|
+      ;; sigmoid: σ(x) = p/(p + q) and σ(-x) = q/(p + q) with q/p = e^-|x|, $expNeg written out
+      ;; with Estrin's scheme for R: small layers wait on this chain, so it is kept short
       (block $done (loop $next
         (br_if $done (i32.ge_u (local.get $pz) (local.get $end)))
         (local.set $x (v128.load (local.get $pz)))
-        (call $expNeg (f64x2.abs (local.get $x)))
-        (local.set $q)
-        (local.set $p)
+        (local.set $y (f64x2.pmin (f64x2.abs (local.get $x)) (global.get $EXP_CAP)))
+        (local.set $t (f64x2.add (f64x2.mul (local.get $y) (global.get $INV_LN2)) (global.get $SHIFT)))
+        (local.set $k (f64x2.sub (local.get $t) (global.get $SHIFT)))
+        (local.set $r (f64x2.sub (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (global.get $LN2_HI)))
+                                 (f64x2.mul (local.get $k) (global.get $LN2_LO))))
+        (local.set $z (f64x2.mul (local.get $r) (local.get $r)))
+        (local.set $z2 (f64x2.mul (local.get $z) (local.get $z)))
+        (local.set $R (f64x2.add (global.get $TWO) (f64x2.mul (local.get $z)
+          (f64x2.add (f64x2.add (global.get $P1) (f64x2.mul (local.get $z) (global.get $P2)))
+            (f64x2.mul (local.get $z2) (f64x2.add (f64x2.add (global.get $P3) (f64x2.mul (local.get $z) (global.get $P4)))
+              (f64x2.mul (local.get $z2) (global.get $P5))))))))
+        (local.set $ki (i64x2.sub (local.get $t) (global.get $SHIFT)))
+        (local.set $k1 (i64x2.shr_s (local.get $ki) (i32.const 1)))
+        (local.set $p (f64x2.add (local.get $R) (local.get $r)))
+        (local.set $q (f64x2.mul
+          (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
+                     (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52)))
+          (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52))))
         (v128.store (local.get $pa)
           (f64x2.div (v128.bitselect (local.get $q) (local.get $p) (f64x2.lt (local.get $x) (v128.const f64x2 0 0)))
                      (f64x2.add (local.get $p) (local.get $q))))
@@ -198,18 +215,6 @@
         (f64.mul (f64.load (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 3)))) (local.get $sum)))
       (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (global.get $K)))))
 
-  ;; f'(z) from a = f(z) and z, for the output layer's elementwise activations
-  (func $derivative (param $act i32) (param $a f64) (param $z f64) (result f64)
-    (block $identity (block $relu (block $tanh (block $sigmoid
-      (br_table $sigmoid $tanh $relu $identity (local.get $act)))
-      (return (f64.mul (local.get $a) (f64.sub (f64.const 1) (local.get $a)))))
-      (return (f64.sub (f64.const 1) (f64.mul (local.get $a) (local.get $a)))))
-      (return (select (f64.const 1) (f64.const 0) (f64.gt (local.get $z) (f64.const 0)))))
-    (f64.const 1))
-
-  (func $zero (param $p i32) (param $n i32)
-    (memory.fill (local.get $p) (i32.const 0) (i32.shl (local.get $n) (i32.const 3))))
-
   ;; ∂E/∂z of the output layer for the sample whose outputs are at pz, pa and targets at pt,
   ;; into D2, with the batch reduction folded in (the trainer's outputDelta, per sample)
   (func $outputDelta (param $pz i32) (param $pa i32) (param $pt i32)
@@ -254,63 +259,95 @@
               (f64.sub (f64.mul (global.get $c2) (f64.sub (local.get $a) (f64.load (i32.add (local.get $pt) (local.get $o))))) (local.get $dot))))
           (br_if $next (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
         (return)))
+    ;; squared error through an elementwise activation: 2c(a − t)·f'(z), f' from a (and z for relu)
     (local.set $k (i32.const 0))
     (loop $next
       (local.set $o (i32.shl (local.get $k) (i32.const 3)))
       (local.set $a (f64.load (i32.add (local.get $pa) (local.get $o))))
+      (block $derived (block $identity (block $relu (block $tanh (block $sigmoid
+        (br_table $sigmoid $tanh $relu $identity (global.get $act2)))
+        (local.set $dot (f64.mul (local.get $a) (f64.sub (f64.const 1) (local.get $a))))
+        (br $derived))
+        (local.set $dot (f64.sub (f64.const 1) (f64.mul (local.get $a) (local.get $a))))
+        (br $derived))
+        (local.set $dot (select (f64.const 1) (f64.const 0) (f64.gt (f64.load (i32.add (local.get $pz) (local.get $o))) (f64.const 0))))
+        (br $derived))
+        (local.set $dot (f64.const 1)))
       (f64.store (i32.add (global.get $pD2) (local.get $o))
-        (f64.mul (f64.mul (global.get $c2) (f64.sub (local.get $a) (f64.load (i32.add (local.get $pt) (local.get $o)))))
-          (call $derivative (global.get $act2) (local.get $a) (f64.load (i32.add (local.get $pz) (local.get $o))))))
+        (f64.mul (f64.mul (global.get $c2) (f64.sub (local.get $a) (f64.load (i32.add (local.get $pt) (local.get $o))))) (local.get $dot)))
       (br_if $next (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K)))))
 
-  ;; The gradients of one layer from its accumulators: adds λ·W, writes them in the network's
-  ;; layout (rows × cols, row-major) and the biases' gradients, and returns their sum (a NaN or
-  ;; an infinity anywhere makes it non-finite). G and W are `lines` rows of hp, holding the
-  ;; element (row i, col j) of the network's matrix at line (transposed ? j : i), column (transposed ? i : j).
-  (func $publish (param $pG i32) (param $pW i32) (param $pgW i32) (param $rows i32) (param $cols i32) (param $transposed i32)
-                 (param $pGB i32) (param $pgb i32) (param $nb i32) (result f64)
-    (local $i i32) (local $j i32) (local $at i32) (local $g f64) (local $sum f64) (local $all f64)
-    (local.set $i (i32.const 0))
-    (loop $row
-      (local.set $j (i32.const 0))
-      (loop $col
-        (local.set $at (i32.shl
-          (select
-            (i32.add (i32.mul (local.get $j) (global.get $hp)) (local.get $i))
-            (i32.add (i32.mul (local.get $i) (global.get $hp)) (local.get $j))
-            (local.get $transposed))
-          (i32.const 3)))
-        (local.set $g (f64.load (i32.add (local.get $pG) (local.get $at))))
-        (if (f64.gt (global.get $l2) (f64.const 0))
-          (then
-            (local.set $g (f64.add (local.get $g) (f64.mul (global.get $l2) (f64.load (i32.add (local.get $pW) (local.get $at))))))
-            (f64.store (i32.add (local.get $pG) (local.get $at)) (local.get $g))))
-        (f64.store (local.get $pgW) (local.get $g))
-        (local.set $pgW (i32.add (local.get $pgW) (i32.const 8)))
-        (local.set $sum (f64.add (local.get $sum) (local.get $g)))
-        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $cols))))
-      (br_if $row (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rows))))
+  ;; Completes one layer's gradients in its accumulators: adds λ·W to the n weights' and, for a
+  ;; shared bias, leaves the sum over the layer's neurons in GB[0]. Returns the sum of the
+  ;; gradients, which a NaN or an infinity anywhere makes non-finite.
+  (func $finish (param $pG i32) (param $pW i32) (param $n i32) (param $pGB i32) (param $nb i32) (param $rows i32) (result f64)
+    (local $end i32) (local $i i32) (local $g v128) (local $sum v128) (local $all f64)
+    (local.set $end (i32.add (local.get $pG) (i32.shl (local.get $n) (i32.const 3))))
+    (if (f64.gt (global.get $l2) (f64.const 0))
+      (then
+        (loop $pair
+          (local.set $g (f64x2.add (v128.load (local.get $pG)) (f64x2.mul (f64x2.splat (global.get $l2)) (v128.load (local.get $pW)))))
+          (v128.store (local.get $pG) (local.get $g))
+          (local.set $sum (f64x2.add (local.get $sum) (local.get $g)))
+          (local.set $pW (i32.add (local.get $pW) (i32.const 16)))
+          (br_if $pair (i32.lt_u (local.tee $pG (i32.add (local.get $pG) (i32.const 16))) (local.get $end)))))
+      (else
+        (loop $pair
+          (local.set $sum (f64x2.add (local.get $sum) (v128.load (local.get $pG))))
+          (br_if $pair (i32.lt_u (local.tee $pG (i32.add (local.get $pG) (i32.const 16))) (local.get $end))))))
     (if (i32.eq (local.get $nb) (local.get $rows))
       (then
-        (local.set $i (i32.const 0))
-        (loop $next
-          (local.set $g (f64.load (i32.add (local.get $pGB) (i32.shl (local.get $i) (i32.const 3)))))
-          (f64.store (i32.add (local.get $pgb) (i32.shl (local.get $i) (i32.const 3))) (local.get $g))
-          (local.set $sum (f64.add (local.get $sum) (local.get $g)))
-          (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rows)))))
+        (local.set $end (i32.add (local.get $pGB) (i32.shl (local.get $rows) (i32.const 3))))
+        (loop $pair
+          (local.set $sum (f64x2.add (local.get $sum) (v128.load (local.get $pGB))))
+          (br_if $pair (i32.lt_u (local.tee $pGB (i32.add (local.get $pGB) (i32.const 16))) (local.get $end)))))
       (else
         (if (local.get $nb)
           (then
-            ;; one shared bias: the sum over the layer's neurons
-            (local.set $i (i32.const 0))
             (loop $next
               (local.set $all (f64.add (local.get $all) (f64.load (i32.add (local.get $pGB) (i32.shl (local.get $i) (i32.const 3))))))
               (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rows))))
-            (f64.store (local.get $pgb) (local.get $all))
-            (local.set $sum (f64.add (local.get $sum) (local.get $all)))))))
-    (local.get $sum))
+            (f64.store (local.get $pGB) (local.get $all))))))
+    (f64.add (local.get $all) (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum)))))
 
-  ;; P −= lr·G over n doubles (n even)
+  ;; One layer's finished gradients into the network's layouts (rows × cols, row-major). G has
+  ;; `lines` lines of hp; a line is a row of the network's matrix (layer 2) or, transposed, a
+  ;; column (layer 1), so a pair of G holds two consecutive columns of a row, or the same column
+  ;; of two rows. The padding lanes hold zeros: writing them past a row's end is harmless.
+  (func $convert (param $pG i32) (param $pgW i32) (param $lines i32) (param $transposed i32)
+                 (param $pGB i32) (param $pgb i32) (param $nb i32) (param $rows i32)
+    (local $i i32) (local $jb i32) (local $rowBytes i32) (local $out i32) (local $step i32) (local $g v128)
+    (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
+    ;; in the network's layout, a transposed pair is two rows of `lines` apart
+    (local.set $step (i32.shl (local.get $lines) (i32.const 4)))
+    (loop $line
+      (local.set $out (i32.add (local.get $pgW)
+        (select (i32.shl (local.get $i) (i32.const 3)) (i32.mul (local.get $i) (i32.shl (global.get $h) (i32.const 3))) (local.get $transposed))))
+      (local.set $jb (i32.const 0))
+      (loop $pair
+        (local.set $g (v128.load (local.get $pG)))
+        (if (local.get $transposed)
+          (then
+            (v128.store64_lane 0 (local.get $out) (local.get $g))
+            (v128.store64_lane 1 (i32.add (local.get $out) (i32.shr_u (local.get $step) (i32.const 1))) (local.get $g))
+            (local.set $out (i32.add (local.get $out) (local.get $step))))
+          (else
+            (v128.store (local.get $out) (local.get $g))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))))
+        (local.set $pG (i32.add (local.get $pG) (i32.const 16)))
+        (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
+      (br_if $line (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $lines))))
+    (if (i32.eq (local.get $nb) (local.get $rows))
+      (then (memory.copy (local.get $pgb) (local.get $pGB) (i32.shl (local.get $rows) (i32.const 3))))
+      (else (if (local.get $nb) (then (f64.store (local.get $pgb) (f64.load (local.get $pGB))))))))
+
+  ;; The last run's gradients into the trainer's gW and gb. The trainer calls it before anyone
+  ;; can read them, not after every step.
+  (func (export "publish")
+    (call $convert (global.get $pG2) (global.get $pgW2) (global.get $K) (i32.const 0) (global.get $pGB2) (global.get $pgb2) (global.get $nb2) (global.get $K))
+    (call $convert (global.get $pG1) (global.get $pgW1) (global.get $n0) (i32.const 1) (global.get $pGB1) (global.get $pgb1) (global.get $nb1) (global.get $h)))
+
+  ;; P −= lr·G over n doubles (an odd n updates one more)
   (func $descend (param $p i32) (param $pG i32) (param $n i32) (param $lr v128)
     (local $end i32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
@@ -322,15 +359,14 @@
       (br $next))))
 
   ;; b −= lr·gb for a layer's `rows` biases, stored one per neuron even when shared
-  (func $descendBias (param $pB i32) (param $pGB i32) (param $pgb i32) (param $rows i32) (param $nb i32) (param $lr f64)
+  (func $descendBias (param $pB i32) (param $pGB i32) (param $rows i32) (param $nb i32) (param $lr f64)
     (local $i i32) (local $b f64)
     (if (i32.eq (local.get $nb) (local.get $rows))
-      (then (call $descend (local.get $pB) (local.get $pGB) (i32.and (i32.add (local.get $rows) (i32.const 1)) (i32.const -2)) (f64x2.splat (local.get $lr))))
+      (then (call $descend (local.get $pB) (local.get $pGB) (local.get $rows) (f64x2.splat (local.get $lr))))
       (else
         (if (local.get $nb)
           (then
-            (local.set $b (f64.sub (f64.load (local.get $pB)) (f64.mul (local.get $lr) (f64.load (local.get $pgb)))))
-            (local.set $i (i32.const 0))
+            (local.set $b (f64.sub (f64.load (local.get $pB)) (f64.mul (local.get $lr) (f64.load (local.get $pGB)))))
             (loop $next
               (f64.store (i32.add (local.get $pB) (i32.shl (local.get $i) (i32.const 3))) (local.get $b))
               (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rows)))))))))
@@ -338,130 +374,158 @@
   ;; One gradient-descent update of both layers from the last run's gradients.
   (func $update (export "update") (param $lr f64)
     (call $descend (global.get $pW1) (global.get $pG1) (i32.mul (global.get $n0) (global.get $hp)) (f64x2.splat (local.get $lr)))
-    (call $descendBias (global.get $pB1) (global.get $pGB1) (global.get $pgb1) (global.get $h) (global.get $nb1) (local.get $lr))
+    (call $descendBias (global.get $pB1) (global.get $pGB1) (global.get $h) (global.get $nb1) (local.get $lr))
     (call $descend (global.get $pW2) (global.get $pG2) (i32.mul (global.get $K) (global.get $hp)) (f64x2.splat (local.get $lr)))
-    (call $descendBias (global.get $pB2) (global.get $pGB2) (global.get $pgb2) (global.get $K) (global.get $nb2) (local.get $lr)))
+    (call $descendBias (global.get $pB2) (global.get $pGB2) (global.get $K) (global.get $nb2) (local.get $lr)))
 
-  ;; Runs the first `count` staged samples. mode 0: forward only; 1: and the gradients; 2: and
-  ;; the update. Returns 0, or where a NaN or an infinity appeared, in the order the trainer
-  ;; checks: 1 or 2, the weighted sums of that layer; 3, the gradients of layer 2; 4, of layer 1.
-  ;; Nothing is updated when a check fails.
-  (func (export "run") (param $count i32) (param $mode i32) (param $lr f64) (result i32)
-    (local $s i32) (local $j i32) (local $k i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
-    (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $pg i32) (local $jb i32) (local $kb i32)
-    (local $rowBytes i32) (local $check2 f64) (local $d f64)
-    (local $acc v128) (local $a v128) (local $back v128) (local $dv v128) (local $check1 v128)
+;; Running sums of the weighted sums of layers 1 and 2, for the divergence checks.
+  (global $sum1 (mut f64) (f64.const 0))
+  (global $sum2 (mut f64) (f64.const 0))
+
+  ;; The forward pass of staged sample s: its rows of Z1, A1, Z2 and A2.
+  (func $forward (param $s i32)
+    (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
+    (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $rowBytes i32) (local $z f64) (local $acc v128) (local $check v128)
     (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
-    (if (local.get $mode)
-      (then
-        (call $zero (global.get $pG1) (i32.mul (global.get $n0) (global.get $hp)))
-        (call $zero (global.get $pGB1) (global.get $hp))
-        (call $zero (global.get $pG2) (i32.mul (global.get $K) (global.get $hp)))
-        (call $zero (global.get $pGB2) (global.get $K))))
-    (local.set $s (i32.const 0))
-    (loop $sample
-      (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
-      (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-      (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-      (local.set $pz2 (i32.add (global.get $pZ2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
-      (local.set $pa2 (i32.add (global.get $pA2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
-
-      ;; hidden weighted sums, two units at a time: b + Σ_k W1[j, k]·x_k
+    (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
+    (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+    (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+    (local.set $pz2 (i32.add (global.get $pZ2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
+    (local.set $pa2 (i32.add (global.get $pA2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
+    ;; hidden weighted sums, two units at a time: b + Σ_k W1[j, k]·x_k
+    (loop $pair
+      (local.set $acc (v128.load (i32.add (global.get $pB1) (local.get $jb))))
+      (local.set $pw (i32.add (global.get $pW1) (local.get $jb)))
+      (local.set $k (i32.const 0))
+      (loop $input
+        (local.set $acc (f64x2.add (local.get $acc)
+          (f64x2.mul (v128.load (local.get $pw)) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
+        (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
+        (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
+      (v128.store (i32.add (local.get $pz1) (local.get $jb)) (local.get $acc))
+      (local.set $check (f64x2.add (local.get $check) (local.get $acc)))
+      (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
+    (global.set $sum1 (f64.add (global.get $sum1) (f64.add (f64x2.extract_lane 0 (local.get $check)) (f64x2.extract_lane 1 (local.get $check)))))
+    (call $activate (global.get $act1) (local.get $pz1) (local.get $pa1) (global.get $h))
+    (if (i32.and (global.get $h) (i32.const 1))
+      (then (f64.store (i32.add (local.get $pa1) (i32.shl (global.get $h) (i32.const 3))) (f64.const 0))))
+    ;; output weighted sums: b + Σ_j W2[k, j]·a_j, the pairs' lanes added at the end
+    (local.set $k (i32.const 0))
+    (loop $output
+      (local.set $pw (i32.add (global.get $pW2) (i32.mul (local.get $k) (local.get $rowBytes))))
+      (local.set $acc (v128.const f64x2 0 0))
       (local.set $jb (i32.const 0))
       (loop $pair
-        (local.set $acc (v128.load (i32.add (global.get $pB1) (local.get $jb))))
-        (local.set $pw (i32.add (global.get $pW1) (local.get $jb)))
-        (local.set $k (i32.const 0))
-        (loop $input
-          (local.set $acc (f64x2.add (local.get $acc)
-            (f64x2.mul (v128.load (local.get $pw)) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
-          (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
-          (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
-        (v128.store (i32.add (local.get $pz1) (local.get $jb)) (local.get $acc))
-        (local.set $check1 (f64x2.add (local.get $check1) (local.get $acc)))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (f64x2.mul (v128.load (i32.add (local.get $pw) (local.get $jb))) (v128.load (i32.add (local.get $pa1) (local.get $jb))))))
         (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
-      (call $activate (global.get $act1) (local.get $pz1) (local.get $pa1) (global.get $h))
-      (if (i32.and (global.get $h) (i32.const 1))
-        (then (f64.store (i32.add (local.get $pa1) (i32.shl (global.get $h) (i32.const 3))) (f64.const 0))))
+      (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+      (local.set $z (f64.add (f64.load (i32.add (global.get $pB2) (local.get $kb)))
+        (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))
+      (f64.store (i32.add (local.get $pz2) (local.get $kb)) (local.get $z))
+      (global.set $sum2 (f64.add (global.get $sum2) (local.get $z)))
+      (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
+    (if (i32.eq (global.get $act2) (i32.const 4))
+      (then (call $softmax (local.get $pz2) (local.get $pa2)))
+      (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K)))))
 
-      ;; output weighted sums: b + Σ_j W2[k, j]·a_j, the pairs' lanes added at the end
-      (local.set $k (i32.const 0))
+  ;; The backward pass of staged sample s after its forward pass, added to the accumulators
+  ;; (sample 0 starts them: 0 + its terms, as adding to zeroed ones would).
+  (func $backward (param $s i32)
+    (local $first i32) (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
+    (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $a v128) (local $back v128) (local $d v128)
+    (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
+    (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
+    (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+    (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+    (local.set $k (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3)))
+    (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k)) (i32.add (global.get $pT) (local.get $k)))
+    (local.set $first (i32.eqz (local.get $s)))
+    ;; layer 2's bias gradients
+    (local.set $kb (i32.const 0))
+    (loop $output
+      (f64.store (i32.add (global.get $pGB2) (local.get $kb))
+        (f64.add (select (f64.const 0) (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (local.get $first))
+                 (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
+      (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
+    ;; per pair of hidden units: layer 2's weight gradients, δ1 = (Σ_k δ2_k W2[k, j])·f'(z_j),
+    ;; and layer 1's gradients
+    (loop $pair
+      (local.set $a (v128.load (i32.add (local.get $pa1) (local.get $jb))))
+      (local.set $back (v128.const f64x2 0 0))
+      (local.set $pw (i32.add (global.get $pW2) (local.get $jb)))
+      (local.set $pg (i32.add (global.get $pG2) (local.get $jb)))
+      (local.set $kb (i32.const 0))
       (loop $output
-        (local.set $pw (i32.add (global.get $pW2) (i32.mul (local.get $k) (local.get $rowBytes))))
-        (local.set $acc (v128.const f64x2 0 0))
-        (local.set $jb (i32.const 0))
-        (loop $pair
-          (local.set $acc (f64x2.add (local.get $acc)
-            (f64x2.mul (v128.load (i32.add (local.get $pw) (local.get $jb))) (v128.load (i32.add (local.get $pa1) (local.get $jb))))))
-          (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
-        (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
-        (local.set $d (f64.add (f64.load (i32.add (global.get $pB2) (local.get $kb)))
-          (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))
-        (f64.store (i32.add (local.get $pz2) (local.get $kb)) (local.get $d))
-        (local.set $check2 (f64.add (local.get $check2) (local.get $d)))
-        (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
-      (if (i32.eq (global.get $act2) (i32.const 4))
-        (then (call $softmax (local.get $pz2) (local.get $pa2)))
-        (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K))))
+        (local.set $d (v128.load64_splat (i32.add (global.get $pD2) (local.get $kb))))
+        (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
+          (f64x2.mul (local.get $d) (local.get $a))))
+        (local.set $back (f64x2.add (local.get $back) (f64x2.mul (v128.load (local.get $pw)) (local.get $d))))
+        (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
+        (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
+        (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
+      (block $derived (block $identity (block $relu (block $tanh (block $sigmoid
+        (br_table $sigmoid $tanh $relu $identity (global.get $act1)))
+        (local.set $back (f64x2.mul (local.get $back) (f64x2.mul (local.get $a) (f64x2.sub (global.get $ONE) (local.get $a)))))
+        (br $derived))
+        (local.set $back (f64x2.mul (local.get $back) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $a) (local.get $a)))))
+        (br $derived))
+        (local.set $back (v128.and (local.get $back)
+          (f64x2.gt (v128.load (i32.add (local.get $pz1) (local.get $jb))) (v128.const f64x2 0 0))))))
+      (v128.store (i32.add (global.get $pGB1) (local.get $jb))
+        (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $first))
+          (local.get $back)))
+      (local.set $pg (i32.add (global.get $pG1) (local.get $jb)))
+      (local.set $k (i32.const 0))
+      (loop $input
+        (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
+          (f64x2.mul (local.get $back) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
+        (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
+        (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
+      (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes)))))
 
-      (if (local.get $mode)
-        (then
-          (call $outputDelta (local.get $pz2) (local.get $pa2)
-            (i32.add (global.get $pT) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
-          ;; layer 2's bias gradients
-          (local.set $k (i32.const 0))
-          (loop $output
-            (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
-            (f64.store (i32.add (global.get $pGB2) (local.get $kb))
-              (f64.add (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
-            (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
-          ;; per pair of hidden units: layer 2's weight gradients, δ1 = (Σ_k δ2_k W2[k, j])·f'(z_j),
-          ;; and layer 1's gradients
-          (local.set $jb (i32.const 0))
-          (loop $pair
-            (local.set $a (v128.load (i32.add (local.get $pa1) (local.get $jb))))
-            (local.set $back (v128.const f64x2 0 0))
-            (local.set $pw (i32.add (global.get $pW2) (local.get $jb)))
-            (local.set $pg (i32.add (global.get $pG2) (local.get $jb)))
-            (local.set $kb (i32.const 0))
-            (loop $output
-              (local.set $dv (v128.load64_splat (i32.add (global.get $pD2) (local.get $kb))))
-              (v128.store (local.get $pg) (f64x2.add (v128.load (local.get $pg)) (f64x2.mul (local.get $dv) (local.get $a))))
-              (local.set $back (f64x2.add (local.get $back) (f64x2.mul (v128.load (local.get $pw)) (local.get $dv))))
-              (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
-              (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
-              (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
-            (block $derived (block $identity (block $relu (block $tanh (block $sigmoid
-              (br_table $sigmoid $tanh $relu $identity (global.get $act1)))
-              (local.set $back (f64x2.mul (local.get $back) (f64x2.mul (local.get $a) (f64x2.sub (global.get $ONE) (local.get $a)))))
-              (br $derived))
-              (local.set $back (f64x2.mul (local.get $back) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $a) (local.get $a)))))
-              (br $derived))
-              (local.set $back (v128.and (local.get $back)
-                (f64x2.gt (v128.load (i32.add (local.get $pz1) (local.get $jb))) (v128.const f64x2 0 0))))))
-            (v128.store (i32.add (global.get $pGB1) (local.get $jb))
-              (f64x2.add (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $back)))
-            (local.set $pg (i32.add (global.get $pG1) (local.get $jb)))
-            (local.set $k (i32.const 0))
-            (loop $input
-              (v128.store (local.get $pg) (f64x2.add (v128.load (local.get $pg))
-                (f64x2.mul (local.get $back) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
-              (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
-              (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
-            (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))))
+  (func $finite (param $x f64) (result i32)
+    (f64.eq (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))
+
+  ;; The forward pass of the first `count` staged samples; 0, or the layer whose weighted sums
+  ;; are not finite.
+  (func $forwardAll (param $count i32) (result i32)
+    (local $s i32)
+    (global.set $sum1 (f64.const 0))
+    (global.set $sum2 (f64.const 0))
+    (loop $sample
+      (call $forward (local.get $s))
       (br_if $sample (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $count))))
-
-    (local.set $check1 (f64x2.sub (local.get $check1) (local.get $check1)))
-    (if (f64.ne (f64.add (f64x2.extract_lane 0 (local.get $check1)) (f64x2.extract_lane 1 (local.get $check1))) (f64.const 0))
-      (then (return (i32.const 1))))
-    (if (f64.ne (f64.sub (local.get $check2) (local.get $check2)) (f64.const 0)) (then (return (i32.const 2))))
-    (if (i32.eqz (local.get $mode)) (then (return (i32.const 0))))
-    (local.set $d (call $publish (global.get $pG2) (global.get $pW2) (global.get $pgW2) (global.get $K) (global.get $h) (i32.const 0)
-      (global.get $pGB2) (global.get $pgb2) (global.get $nb2)))
-    (if (f64.ne (f64.sub (local.get $d) (local.get $d)) (f64.const 0)) (then (return (i32.const 3))))
-    (local.set $d (call $publish (global.get $pG1) (global.get $pW1) (global.get $pgW1) (global.get $h) (global.get $n0) (i32.const 1)
-      (global.get $pGB1) (global.get $pgb1) (global.get $nb1)))
-    (if (f64.ne (f64.sub (local.get $d) (local.get $d)) (f64.const 0)) (then (return (i32.const 4))))
-    (if (i32.eq (local.get $mode) (i32.const 2)) (then (call $update (local.get $lr))))
+    (if (i32.eqz (call $finite (global.get $sum1))) (then (return (i32.const 1))))
+    (if (i32.eqz (call $finite (global.get $sum2))) (then (return (i32.const 2))))
     (i32.const 0))
+
+  ;; Runs the first `count` staged samples. mode 0: the forward pass; 1: and the gradients; 2: and
+  ;; the update; 3: and the forward pass again with the new weights (the loss after a step of
+  ;; per-sample SGD). Returns 0, or where a NaN or an infinity appeared, in the order the trainer
+  ;; checks: 1 or 2, the weighted sums of that layer; 3, the gradients of layer 2; 4, of layer 1;
+  ;; 5 or 6, the weighted sums of the forward pass after the update. Nothing is updated when one
+  ;; of the checks 1 to 4 fails.
+  (func (export "run") (param $count i32) (param $mode i32) (param $lr f64) (result i32)
+    (local $s i32) (local $status i32)
+    (if (i32.eqz (local.get $mode)) (then (return (call $forwardAll (local.get $count)))))
+    (global.set $sum1 (f64.const 0))
+    (global.set $sum2 (f64.const 0))
+    (loop $sample
+      (call $forward (local.get $s))
+      (call $backward (local.get $s))
+      (br_if $sample (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $count))))
+    (if (i32.eqz (call $finite (global.get $sum1))) (then (return (i32.const 1))))
+    (if (i32.eqz (call $finite (global.get $sum2))) (then (return (i32.const 2))))
+    (if (i32.eqz (call $finite (call $finish (global.get $pG2) (global.get $pW2) (i32.mul (global.get $K) (global.get $hp))
+        (global.get $pGB2) (global.get $nb2) (global.get $K))))
+      (then (return (i32.const 3))))
+    (if (i32.eqz (call $finite (call $finish (global.get $pG1) (global.get $pW1) (i32.mul (global.get $n0) (global.get $hp))
+        (global.get $pGB1) (global.get $nb1) (global.get $h))))
+      (then (return (i32.const 4))))
+    (if (i32.lt_u (local.get $mode) (i32.const 2)) (then (return (i32.const 0))))
+    (call $update (local.get $lr))
+    (if (i32.lt_u (local.get $mode) (i32.const 3)) (then (return (i32.const 0))))
+    (local.set $status (call $forwardAll (local.get $count)))
+    (select (i32.add (local.get $status) (i32.const 4)) (i32.const 0) (local.get $status)))
 )
