@@ -113,9 +113,8 @@ export class Trainer {
   }
 
   private forwardWith(kernel: Net2Kernel | undefined, X: Float64Array, start: number, count: number): Float64Array {
-    if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
     if (kernel) {
-      kernel.stage(X, undefined, start, count);
+      this.stage(kernel, X, undefined, start, count);
       const status = kernel.run(count, FORWARD);
       if (status !== 0) throw new DivergenceError(this.iteration, status, 'weighted sums');
       return kernel.A2;
@@ -192,28 +191,30 @@ export class Trainer {
     if (!kernel) return this.stepLoops(X, T, start, count, lr, order, measure);
     kernel.pull();
     try {
-      return this.stepKernel(kernel, X, T, start, count, lr, measure);
+      this.stage(kernel, X, T, start, count);
+      return this.stepKernel(kernel, T, start, count, lr, measure);
     } finally {
       kernel.push();
     }
+  }
+
+  /** Copies rows into the kernel's memory (with T, for a step). */
+  private stage(kernel: Net2Kernel, X: Float64Array, T: Float64Array | undefined, start: number, count: number): void {
+    if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
+    kernel.stage(X, T, start, count);
   }
 
   private kernelFor(order: UpdateOrder): Net2Kernel | undefined {
     return order === 'simultaneous' ? this.kernel : undefined;
   }
 
-  private stepWith(kernel: Net2Kernel | undefined, X: Float64Array, T: Float64Array, start: number, count: number, lr: number, order: UpdateOrder, measure: boolean): number {
-    return kernel ? this.stepKernel(kernel, X, T, start, count, lr, measure) : this.stepLoops(X, T, start, count, lr, order, measure);
-  }
-
   /**
-   * The step on the kernel, with the checks in the order of the loops' step. With `forwardAgain`
+   * The step on the kernel, on the rows staged last, with the checks in the order of the loops'
+   * step. With `forwardAgain`
    * (an update, the loss not measured) the kernel then runs the forward pass again, as the loss
    * after a step of per-sample SGD needs, in the same call.
    */
-  private stepKernel(kernel: Net2Kernel, X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false): number {
-    if (count > this.maxBatch) throw new RangeError(`a batch of ${count} rows exceeds this trainer's ${this.maxBatch}`);
-    kernel.stage(X, T, start, count);
+  private stepKernel(kernel: Net2Kernel, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false): number {
     // The kernel updates at once unless the loss, measured after it returns, must be checked first.
     const mode = lr === undefined || measure ? GRADIENTS : forwardAgain ? UPDATE_AND_FORWARD : UPDATE;
     const status = kernel.run(count, mode, lr);
@@ -344,7 +345,11 @@ export class Trainer {
     const snapshots: Snapshot[] = [];
     let last = NaN;
     const kernel = this.kernelFor(order);
-    kernel?.pull();
+    // The rows stay staged for the whole run: only a callback could change X or T meanwhile.
+    if (kernel) {
+      kernel.pull();
+      this.stage(kernel, X, T, 0, n);
+    }
     try {
       for (let i = 0; i < iterations; i++) {
         this.iteration = i;
@@ -352,14 +357,17 @@ export class Trainer {
         const measure = snap || i % lossEvery === 0;
         if (snap) kernel?.push();
         const params = snap ? this.net.flat() : undefined;
-        const e = this.stepWith(kernel, X, T, 0, n, lr, order, measure);
+        const e = kernel ? this.stepKernel(kernel, T, 0, n, lr, measure) : this.stepLoops(X, T, 0, n, lr, order, measure);
         if (measure) last = e;
         if (i % lossEvery === 0) loss[i / lossEvery] = e;
         if (params) snapshots.push({ iteration: i, loss: e, params });
         if (onProgress && ((i + 1) % progressEvery === 0 || i + 1 === iterations)) {
           kernel?.push();
           onProgress({ done: i + 1, total: iterations, loss: last });
-          kernel?.pull();
+          if (kernel) {
+            kernel.pull();
+            this.stage(kernel, X, T, 0, n);
+          }
         }
       }
     } finally {
@@ -374,6 +382,7 @@ export class Trainer {
     const loss = new Float64Array(epochs);
     const snapshots: Snapshot[] = [];
     const kernel = this.kernelFor(order);
+    const after = epochLoss === 'after_step';
     try {
       for (let e = 0; e < epochs; e++) {
         // The callbacks and snapshots see the network itself, so the kernel's copy is pushed first.
@@ -385,12 +394,13 @@ export class Trainer {
         for (let i = 0; i < n; i++) {
           this.iteration = e * n + i;
           const r = rows ? rows[i] : i;
-          if (kernel && epochLoss === 'after_step') {
-            this.stepKernel(kernel, X, T, r, 1, lr, false, true);
-            sum += this.lossOfLastForward(T, r, 1);
+          if (kernel) {
+            this.stage(kernel, X, T, r, 1);
+            const before = this.stepKernel(kernel, T, r, 1, lr, !after, after);
+            sum += after ? this.lossOfLastForward(T, r, 1) : before;
           } else {
-            const before = this.stepWith(kernel, X, T, r, 1, lr, order, epochLoss === 'before_step');
-            sum += epochLoss === 'before_step' ? before : this.lossWith(kernel, X, T, r, 1);
+            const before = this.stepLoops(X, T, r, 1, lr, order, !after);
+            sum += after ? this.lossWith(undefined, X, T, r, 1) : before;
           }
         }
         loss[e] = sum;

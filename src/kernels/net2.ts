@@ -83,7 +83,7 @@ export class Net2Kernel {
     place('pT', maxBatch * K);
     place('pW1', n0 * hp);
     place('pB1', hp);
-    place('pW2', K * hp);
+    place('pW2', (K + (K & 1)) * hp); // an odd K gets a row of zeros
     place('pB2', K + spare);
     place('pZ1', maxBatch * h + spare);
     place('pA1', maxBatch * h + spare);

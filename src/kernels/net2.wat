@@ -74,6 +74,8 @@
   ;; e^-746 is below the smallest subnormal
   (global $EXP_CAP (mut v128) (v128.const f64x2 746 746))
   (global $EXP_BIAS (mut v128) (v128.const i64x2 1023 1023))
+  (global $LOW_LANE (mut v128) (v128.const i64x2 -1 0))
+  (global $ALL_LANES (mut v128) (v128.const i64x2 -1 -1))
 
   ;; e^-a for a ≥ 0 (or NaN), as the pair (R + r, (R − r)·2^-k): their quotient is e^-a. 2^-k is
   ;; applied in two halves so that results down in the subnormals round once, not flush to 0.
@@ -187,33 +189,37 @@
       (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
       (br $next))))
 
-  ;; softmax of the K logits at pz into pa, shifted by their maximum
+  ;; softmax of the K logits at pz into pa, shifted by their maximum (written in pairs: an odd K
+  ;; reads and writes one element more)
   (func $softmax (param $pz i32) (param $pa i32)
-    (local $i i32) (local $max f64) (local $sum f64) (local $m v128) (local $p v128) (local $q v128)
-    (local.set $max (f64.const -inf))
-    (local.set $i (i32.const 0))
-    (loop $next
-      (local.set $max (f64.max (local.get $max) (f64.load (i32.add (local.get $pz) (i32.shl (local.get $i) (i32.const 3))))))
-      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (global.get $K))))
+    (local $i i32) (local $end i32) (local $z f64) (local $max f64) (local $sum f64) (local $m v128) (local $p v128) (local $q v128)
+    (local.set $end (i32.shl (global.get $K) (i32.const 3)))
+    (local.set $max (f64.load (local.get $pz)))
+    (local.set $i (i32.const 8))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      ;; a NaN is caught by the trainer's check of the weighted sums
+      (local.set $z (f64.load (i32.add (local.get $pz) (local.get $i))))
+      (local.set $max (select (local.get $z) (local.get $max) (f64.gt (local.get $z) (local.get $max))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $next)))
     (local.set $m (f64x2.splat (local.get $max)))
     (local.set $i (i32.const 0))
     (loop $next
-      (call $expNeg (f64x2.sub (local.get $m) (v128.load (i32.add (local.get $pz) (i32.shl (local.get $i) (i32.const 3))))))
+      (call $expNeg (f64x2.sub (local.get $m) (v128.load (i32.add (local.get $pz) (local.get $i)))))
       (local.set $q)
       (local.set $p)
-      (v128.store (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 3))) (f64x2.div (local.get $q) (local.get $p)))
-      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 2))) (global.get $K))))
-    (local.set $sum (f64.const 0))
+      (v128.store (i32.add (local.get $pa) (local.get $i)) (f64x2.div (local.get $q) (local.get $p)))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $end))))
     (local.set $i (i32.const 0))
     (loop $next
-      (local.set $sum (f64.add (local.get $sum) (f64.load (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 3))))))
-      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (global.get $K))))
-    (local.set $sum (f64.div (f64.const 1) (local.get $sum)))
+      (local.set $sum (f64.add (local.get $sum) (f64.load (i32.add (local.get $pa) (local.get $i)))))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 8))) (local.get $end))))
+    (local.set $m (f64x2.splat (f64.div (f64.const 1) (local.get $sum))))
     (local.set $i (i32.const 0))
     (loop $next
-      (f64.store (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 3)))
-        (f64.mul (f64.load (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 3)))) (local.get $sum)))
-      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (global.get $K)))))
+      (v128.store (i32.add (local.get $pa) (local.get $i)) (f64x2.mul (v128.load (i32.add (local.get $pa) (local.get $i))) (local.get $m)))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $end)))))
 
   ;; ∂E/∂z of the output layer for the sample whose outputs are at pz, pa and targets at pt,
   ;; into D2, with the batch reduction folded in (the trainer's outputDelta, per sample)
@@ -378,154 +384,153 @@
     (call $descend (global.get $pW2) (global.get $pG2) (i32.mul (global.get $K) (global.get $hp)) (f64x2.splat (local.get $lr)))
     (call $descendBias (global.get $pB2) (global.get $pGB2) (global.get $K) (global.get $nb2) (local.get $lr)))
 
-;; Running sums of the weighted sums of layers 1 and 2, for the divergence checks.
-  (global $sum1 (mut f64) (f64.const 0))
-  (global $sum2 (mut f64) (f64.const 0))
-
-  ;; The forward pass of staged sample s: its rows of Z1, A1, Z2 and A2.
-  (func $forward (param $s i32)
-    (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
-    (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $rowBytes i32) (local $z f64) (local $acc v128) (local $check v128)
-    (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
-    (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
-    (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-    (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-    (local.set $pz2 (i32.add (global.get $pZ2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
-    (local.set $pa2 (i32.add (global.get $pA2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
-    ;; hidden weighted sums, two units at a time: b + Σ_k W1[j, k]·x_k
-    (loop $pair
-      (local.set $acc (v128.load (i32.add (global.get $pB1) (local.get $jb))))
-      (local.set $pw (i32.add (global.get $pW1) (local.get $jb)))
-      (local.set $k (i32.const 0))
-      (loop $input
-        (local.set $acc (f64x2.add (local.get $acc)
-          (f64x2.mul (v128.load (local.get $pw)) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
-        (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
-        (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
-      (v128.store (i32.add (local.get $pz1) (local.get $jb)) (local.get $acc))
-      (local.set $check (f64x2.add (local.get $check) (local.get $acc)))
-      (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
-    (global.set $sum1 (f64.add (global.get $sum1) (f64.add (f64x2.extract_lane 0 (local.get $check)) (f64x2.extract_lane 1 (local.get $check)))))
-    (call $activate (global.get $act1) (local.get $pz1) (local.get $pa1) (global.get $h))
-    (if (i32.and (global.get $h) (i32.const 1))
-      (then (f64.store (i32.add (local.get $pa1) (i32.shl (global.get $h) (i32.const 3))) (f64.const 0))))
-    ;; output weighted sums: b + Σ_j W2[k, j]·a_j, the pairs' lanes added at the end
-    (local.set $k (i32.const 0))
-    (loop $output
-      (local.set $pw (i32.add (global.get $pW2) (i32.mul (local.get $k) (local.get $rowBytes))))
-      (local.set $acc (v128.const f64x2 0 0))
-      (local.set $jb (i32.const 0))
-      (loop $pair
-        (local.set $acc (f64x2.add (local.get $acc)
-          (f64x2.mul (v128.load (i32.add (local.get $pw) (local.get $jb))) (v128.load (i32.add (local.get $pa1) (local.get $jb))))))
-        (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
-      (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
-      (local.set $z (f64.add (f64.load (i32.add (global.get $pB2) (local.get $kb)))
-        (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))
-      (f64.store (i32.add (local.get $pz2) (local.get $kb)) (local.get $z))
-      (global.set $sum2 (f64.add (global.get $sum2) (local.get $z)))
-      (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
-    (if (i32.eq (global.get $act2) (i32.const 4))
-      (then (call $softmax (local.get $pz2) (local.get $pa2)))
-      (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K)))))
-
-  ;; The backward pass of staged sample s after its forward pass, added to the accumulators
-  ;; (sample 0 starts them: 0 + its terms, as adding to zeroed ones would).
-  (func $backward (param $s i32)
-    (local $first i32) (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
-    (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $a v128) (local $back v128) (local $d v128)
-    (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
-    (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
-    (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-    (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
-    (local.set $k (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3)))
-    (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k)) (i32.add (global.get $pT) (local.get $k)))
-    (local.set $first (i32.eqz (local.get $s)))
-    ;; layer 2's bias gradients
-    (local.set $kb (i32.const 0))
-    (loop $output
-      (f64.store (i32.add (global.get $pGB2) (local.get $kb))
-        (f64.add (select (f64.const 0) (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (local.get $first))
-                 (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
-      (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
-    ;; per pair of hidden units: layer 2's weight gradients, δ1 = (Σ_k δ2_k W2[k, j])·f'(z_j),
-    ;; and layer 1's gradients
-    (loop $pair
-      (local.set $a (v128.load (i32.add (local.get $pa1) (local.get $jb))))
-      (local.set $back (v128.const f64x2 0 0))
-      (local.set $pw (i32.add (global.get $pW2) (local.get $jb)))
-      (local.set $pg (i32.add (global.get $pG2) (local.get $jb)))
-      (local.set $kb (i32.const 0))
-      (loop $output
-        (local.set $d (v128.load64_splat (i32.add (global.get $pD2) (local.get $kb))))
-        (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
-          (f64x2.mul (local.get $d) (local.get $a))))
-        (local.set $back (f64x2.add (local.get $back) (f64x2.mul (v128.load (local.get $pw)) (local.get $d))))
-        (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
-        (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
-        (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
-      (block $derived (block $identity (block $relu (block $tanh (block $sigmoid
-        (br_table $sigmoid $tanh $relu $identity (global.get $act1)))
-        (local.set $back (f64x2.mul (local.get $back) (f64x2.mul (local.get $a) (f64x2.sub (global.get $ONE) (local.get $a)))))
-        (br $derived))
-        (local.set $back (f64x2.mul (local.get $back) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $a) (local.get $a)))))
-        (br $derived))
-        (local.set $back (v128.and (local.get $back)
-          (f64x2.gt (v128.load (i32.add (local.get $pz1) (local.get $jb))) (v128.const f64x2 0 0))))))
-      (v128.store (i32.add (global.get $pGB1) (local.get $jb))
-        (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $first))
-          (local.get $back)))
-      (local.set $pg (i32.add (global.get $pG1) (local.get $jb)))
-      (local.set $k (i32.const 0))
-      (loop $input
-        (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
-          (f64x2.mul (local.get $back) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
-        (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
-        (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
-      (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes)))))
-
   (func $finite (param $x f64) (result i32)
     (f64.eq (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))
-
-  ;; The forward pass of the first `count` staged samples; 0, or the layer whose weighted sums
-  ;; are not finite.
-  (func $forwardAll (param $count i32) (result i32)
-    (local $s i32)
-    (global.set $sum1 (f64.const 0))
-    (global.set $sum2 (f64.const 0))
-    (loop $sample
-      (call $forward (local.get $s))
-      (br_if $sample (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $count))))
-    (if (i32.eqz (call $finite (global.get $sum1))) (then (return (i32.const 1))))
-    (if (i32.eqz (call $finite (global.get $sum2))) (then (return (i32.const 2))))
-    (i32.const 0))
 
   ;; Runs the first `count` staged samples. mode 0: the forward pass; 1: and the gradients; 2: and
   ;; the update; 3: and the forward pass again with the new weights (the loss after a step of
   ;; per-sample SGD). Returns 0, or where a NaN or an infinity appeared, in the order the trainer
   ;; checks: 1 or 2, the weighted sums of that layer; 3, the gradients of layer 2; 4, of layer 1;
   ;; 5 or 6, the weighted sums of the forward pass after the update. Nothing is updated when one
-  ;; of the checks 1 to 4 fails.
+  ;; of the checks 1 to 4 fails. The passes over the samples are written out once, in the loop
+  ;; below, rather than as calls: small networks pay for every call.
   (func (export "run") (param $count i32) (param $mode i32) (param $lr f64) (result i32)
-    (local $s i32) (local $status i32)
-    (if (i32.eqz (local.get $mode)) (then (return (call $forwardAll (local.get $count)))))
-    (global.set $sum1 (f64.const 0))
-    (global.set $sum2 (f64.const 0))
-    (loop $sample
-      (call $forward (local.get $s))
-      (call $backward (local.get $s))
-      (br_if $sample (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $count))))
-    (if (i32.eqz (call $finite (global.get $sum1))) (then (return (i32.const 1))))
-    (if (i32.eqz (call $finite (global.get $sum2))) (then (return (i32.const 2))))
-    (if (i32.eqz (call $finite (call $finish (global.get $pG2) (global.get $pW2) (i32.mul (global.get $K) (global.get $hp))
-        (global.get $pGB2) (global.get $nb2) (global.get $K))))
-      (then (return (i32.const 3))))
-    (if (i32.eqz (call $finite (call $finish (global.get $pG1) (global.get $pW1) (i32.mul (global.get $n0) (global.get $hp))
-        (global.get $pGB1) (global.get $nb1) (global.get $h))))
-      (then (return (i32.const 4))))
-    (if (i32.lt_u (local.get $mode) (i32.const 2)) (then (return (i32.const 0))))
-    (call $update (local.get $lr))
-    (if (i32.lt_u (local.get $mode) (i32.const 3)) (then (return (i32.const 0))))
-    (local.set $status (call $forwardAll (local.get $count)))
-    (select (i32.add (local.get $status) (i32.const 4)) (i32.const 0) (local.get $status)))
+    (local $s i32) (local $s1 i32) (local $pass i32) (local $backward i32) (local $first i32)
+    (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
+    (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $padPair i32)
+    (local $z f64) (local $sum1 f64) (local $sum2 f64)
+    (local $acc v128) (local $check v128) (local $a v128) (local $back v128) (local $dv v128)
+    (local.set $rowBytes (i32.shl (global.get $hp) (i32.const 3)))
+    (local.set $backward (i32.ne (local.get $mode) (i32.const 0)))
+    ;; the byte offset of the pair with a padding lane, if any
+    (local.set $padPair (select (i32.sub (local.get $rowBytes) (i32.const 16)) (local.get $rowBytes) (i32.and (global.get $h) (i32.const 1))))
+    (loop $passes
+      (local.set $sum1 (f64.const 0))
+      (local.set $sum2 (f64.const 0))
+      (local.set $s (i32.const 0))
+      ;; sample s's forward pass, then sample s−1's backward pass: the latter's inputs are ready
+      ;; and its work overlaps the former's long chain of dependent operations
+      (loop $sample
+       (if (i32.lt_u (local.get $s) (local.get $count))
+        (then
+        (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
+        (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+        (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
+        (local.set $pz2 (i32.add (global.get $pZ2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
+        (local.set $pa2 (i32.add (global.get $pA2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
+        (local.set $check (v128.const f64x2 0 0))
+        (local.set $jb (i32.const 0))
+        ;; hidden weighted sums, two units at a time: b + Σ_k W1[j, k]·x_k
+        (loop $pair
+          (local.set $acc (v128.load (i32.add (global.get $pB1) (local.get $jb))))
+          (local.set $pw (i32.add (global.get $pW1) (local.get $jb)))
+          (local.set $k (i32.const 0))
+          (loop $input
+            (local.set $acc (f64x2.add (local.get $acc)
+              (f64x2.mul (v128.load (local.get $pw)) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
+            (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
+            (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
+          (v128.store (i32.add (local.get $pz1) (local.get $jb)) (local.get $acc))
+          (local.set $check (f64x2.add (local.get $check) (local.get $acc)))
+          (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $sum1 (f64.add (local.get $sum1) (f64.add (f64x2.extract_lane 0 (local.get $check)) (f64x2.extract_lane 1 (local.get $check)))))
+        (local.set $check (v128.const f64x2 0 0))
+        (call $activate (global.get $act1) (local.get $pz1) (local.get $pa1) (global.get $h))
+        ;; output weighted sums, two outputs at a time: b + Σ_j W2[k, j]·a_j, each output's pairs
+        ;; added lane-wise and their two lanes at the end (with an odd K, W2's extra zero row makes
+        ;; the second lane of the last pair 0)
+        (local.set $k (i32.const 0))
+        (loop $output
+          (local.set $pw (i32.add (global.get $pW2) (i32.mul (local.get $k) (local.get $rowBytes))))
+          (local.set $acc (v128.const f64x2 0 0))
+          (local.set $back (v128.const f64x2 0 0))
+          (local.set $jb (i32.const 0))
+          (loop $pair
+            (local.set $a (v128.load (i32.add (local.get $pa1) (local.get $jb))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (v128.load (i32.add (local.get $pw) (local.get $jb))) (local.get $a))))
+            (local.set $back (f64x2.add (local.get $back)
+              (f64x2.mul (v128.load (i32.add (i32.add (local.get $pw) (local.get $rowBytes)) (local.get $jb))) (local.get $a))))
+            (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))
+          (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+          (local.set $acc (f64x2.add (v128.load (i32.add (global.get $pB2) (local.get $kb)))
+            (f64x2.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $back))
+                       (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $back)))))
+          (v128.store (i32.add (local.get $pz2) (local.get $kb)) (local.get $acc))
+          (local.set $check (f64x2.add (local.get $check) (local.get $acc)))
+          (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 2))) (global.get $K))))
+        (local.set $sum2 (f64.add (local.get $sum2) (f64.add (f64x2.extract_lane 0 (local.get $check)) (f64x2.extract_lane 1 (local.get $check)))))
+        (if (i32.eq (global.get $act2) (i32.const 4))
+          (then (call $softmax (local.get $pz2) (local.get $pa2)))
+          (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K))))
+        ))
+        (if (i32.and (local.get $backward) (i32.ne (local.get $s) (i32.const 0)))
+          (then
+            (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s1) (global.get $n0)) (i32.const 3))))
+            (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s1) (global.get $h)) (i32.const 3))))
+            (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s1) (global.get $h)) (i32.const 3))))
+            (local.set $k (i32.shl (i32.mul (local.get $s1) (global.get $K)) (i32.const 3)))
+            (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k)) (i32.add (global.get $pT) (local.get $k)))
+            (local.set $first (i32.eqz (local.get $s1)))
+            ;; layer 2's bias gradients
+            (local.set $kb (i32.const 0))
+            (loop $output
+              (f64.store (i32.add (global.get $pGB2) (local.get $kb))
+                (f64.add (select (f64.const 0) (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (local.get $first))
+                         (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
+              (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
+            (local.set $jb (i32.const 0))
+            ;; per pair of hidden units: layer 2's weight gradients, δ1 = (Σ_k δ2_k W2[k, j])·f'(z_j),
+            ;; and layer 1's gradients
+            (loop $pair
+              ;; the padding lane holds the next row's first activation by now: it counts as 0
+              (local.set $a (v128.and (v128.load (i32.add (local.get $pa1) (local.get $jb)))
+                (select (result v128) (global.get $LOW_LANE) (global.get $ALL_LANES) (i32.eq (local.get $jb) (local.get $padPair)))))
+              (local.set $back (v128.const f64x2 0 0))
+              (local.set $pw (i32.add (global.get $pW2) (local.get $jb)))
+              (local.set $pg (i32.add (global.get $pG2) (local.get $jb)))
+              (local.set $kb (i32.const 0))
+              (loop $output
+                (local.set $dv (v128.load64_splat (i32.add (global.get $pD2) (local.get $kb))))
+                (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
+                  (f64x2.mul (local.get $dv) (local.get $a))))
+                (local.set $back (f64x2.add (local.get $back) (f64x2.mul (v128.load (local.get $pw)) (local.get $dv))))
+                (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
+                (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
+                (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
+              (block $derived (block $identity (block $relu (block $tanh (block $sigmoid
+                (br_table $sigmoid $tanh $relu $identity (global.get $act1)))
+                (local.set $back (f64x2.mul (local.get $back) (f64x2.mul (local.get $a) (f64x2.sub (global.get $ONE) (local.get $a)))))
+                (br $derived))
+                (local.set $back (f64x2.mul (local.get $back) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $a) (local.get $a)))))
+                (br $derived))
+                (local.set $back (v128.and (local.get $back)
+                  (f64x2.gt (v128.load (i32.add (local.get $pz1) (local.get $jb))) (v128.const f64x2 0 0))))))
+              (v128.store (i32.add (global.get $pGB1) (local.get $jb))
+                (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $first))
+                  (local.get $back)))
+              (local.set $pg (i32.add (global.get $pG1) (local.get $jb)))
+              (local.set $k (i32.const 0))
+              (loop $input
+                (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
+                  (f64x2.mul (local.get $back) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
+                (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
+                (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))
+              (br_if $pair (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 16))) (local.get $rowBytes))))))
+        (local.set $s1 (local.get $s))
+        (br_if $sample (i32.le_u (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $count))))
+      (if (i32.eqz (call $finite (local.get $sum1))) (then (return (i32.add (local.get $pass) (i32.const 1)))))
+      (if (i32.eqz (call $finite (local.get $sum2))) (then (return (i32.add (local.get $pass) (i32.const 2)))))
+      (if (i32.eqz (local.get $backward)) (then (return (i32.const 0))))
+      (if (i32.eqz (call $finite (call $finish (global.get $pG2) (global.get $pW2) (i32.mul (global.get $K) (global.get $hp))
+          (global.get $pGB2) (global.get $nb2) (global.get $K))))
+        (then (return (i32.const 3))))
+      (if (i32.eqz (call $finite (call $finish (global.get $pG1) (global.get $pW1) (i32.mul (global.get $n0) (global.get $hp))
+          (global.get $pGB1) (global.get $nb1) (global.get $h))))
+        (then (return (i32.const 4))))
+      (if (i32.ge_u (local.get $mode) (i32.const 2)) (then (call $update (local.get $lr))))
+      ;; mode 3: the forward pass again, its checks reported as 5 and 6
+      (local.set $pass (i32.const 4))
+      (local.set $backward (i32.const 0))
+      (br_if $passes (i32.eq (local.get $mode) (i32.const 3))))
+    (i32.const 0))
 )
