@@ -209,15 +209,15 @@ export class Trainer {
   }
 
   /**
-   * The step on the kernel, on the rows staged last, with the checks in the order of the loops'
-   * step. With `forwardAgain`
+   * The step on the kernel, on the staged rows from `row` on, with the checks in the order of the
+   * loops' step. With `forwardAgain`
    * (an update, the loss not measured) the kernel then runs the forward pass again, as the loss
    * after a step of per-sample SGD needs, in the same call.
    */
-  private stepKernel(kernel: Net2Kernel, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false): number {
+  private stepKernel(kernel: Net2Kernel, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false, row = 0): number {
     // The kernel updates at once unless the loss, measured after it returns, must be checked first.
     const mode = lr === undefined || measure ? GRADIENTS : forwardAgain ? UPDATE_AND_FORWARD : UPDATE;
-    const status = kernel.run(count, mode, lr);
+    const status = kernel.run(count, mode, lr, row);
     if (status === WEIGHTED_SUMS_1 || status === WEIGHTED_SUMS_2) throw new DivergenceError(this.iteration, status, 'weighted sums');
     const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
     if (status > WEIGHTED_SUMS_AFTER) throw new DivergenceError(this.iteration, status - WEIGHTED_SUMS_AFTER, 'weighted sums');
@@ -383,20 +383,26 @@ export class Trainer {
     const snapshots: Snapshot[] = [];
     const kernel = this.kernelFor(order);
     const after = epochLoss === 'after_step';
+    // All rows staged at once when they fit, else each sample before its step.
+    let staged = false;
     try {
       for (let e = 0; e < epochs; e++) {
         // The callbacks and snapshots see the network itself, so the kernel's copy is pushed first.
         kernel?.push();
         const rows = sampleOrder?.(e);
         if (snapshotEvery && e % snapshotEvery === 0) snapshots.push({ iteration: e, loss: NaN, params: this.net.flat() });
-        kernel?.pull();
+        if (kernel) {
+          kernel.pull();
+          // again after a callback, which may have changed X or T
+          if (!staged || sampleOrder) staged = kernel.stageAll(X, T, n);
+        }
         let sum = 0;
         for (let i = 0; i < n; i++) {
           this.iteration = e * n + i;
           const r = rows ? rows[i] : i;
           if (kernel) {
-            this.stage(kernel, X, T, r, 1);
-            const before = this.stepKernel(kernel, T, r, 1, lr, !after, after);
+            if (!staged) this.stage(kernel, X, T, r, 1);
+            const before = this.stepKernel(kernel, T, r, 1, lr, !after, after, staged ? r : 0);
             sum += after ? this.lossOfLastForward(T, r, 1) : before;
           } else {
             const before = this.stepLoops(X, T, r, 1, lr, order, !after);
@@ -408,7 +414,7 @@ export class Trainer {
         if (onProgress) {
           kernel?.push();
           onProgress({ done: e + 1, total: epochs, loss: sum });
-          kernel?.pull();
+          staged = false;
         }
       }
     } finally {

@@ -22,7 +22,7 @@ function compile(): WebAssembly.Module | undefined {
 }
 
 interface Exports {
-  run(count: number, mode: number, lr: number): number;
+  run(row: number, count: number, mode: number, lr: number): number;
   update(lr: number): void;
   publish(): void;
   [global: string]: unknown;
@@ -51,6 +51,8 @@ export class Net2Kernel {
   private readonly h: number;
   private readonly hp: number;
   private readonly K: number;
+  /** rows of X and T the kernel's memory holds */
+  private readonly capacity: number;
   private dirty = false;
   /** gW and gb are behind the kernel's accumulators (see `publish` in net2.wat) */
   private unpublished = false;
@@ -79,8 +81,6 @@ export class Net2Kernel {
       top += Math.ceil(doubles / 2) * 16;
     };
     const spare = 1;
-    place('pX', maxBatch * n0);
-    place('pT', maxBatch * K);
     place('pW1', n0 * hp);
     place('pB1', hp);
     place('pW2', (K + (K & 1)) * hp); // an odd K gets a row of zeros
@@ -99,7 +99,13 @@ export class Net2Kernel {
     place('pgb1', nb1 + spare);
     place('pgW2', K * h + spare);
     place('pgb2', nb2 + spare);
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
+    // X and T take the rest of the last page: a training run whose rows fit stages them all once.
+    const rowBytes = (n0 + K) * 8;
+    const pages = Math.ceil((top + maxBatch * rowBytes + 32) / 65536);
+    this.capacity = Math.floor((pages * 65536 - top - 32) / rowBytes);
+    place('pX', this.capacity * n0);
+    place('pT', this.capacity * K);
+    const memory = new WebAssembly.Memory({ initial: pages });
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
     const { config } = net;
     const settings: Record<string, number> = {
@@ -109,8 +115,8 @@ export class Net2Kernel {
     };
     for (const [name, value] of Object.entries(settings)) (this.exports[name] as WebAssembly.Global).value = value;
     const view = (name: string, length: number) => new Float64Array(memory.buffer, offsets[name], length);
-    this.X = view('pX', maxBatch * n0);
-    this.T = view('pT', maxBatch * K);
+    this.X = view('pX', this.capacity * n0);
+    this.T = view('pT', this.capacity * K);
     this.W1 = view('pW1', n0 * hp);
     this.B1 = view('pB1', h);
     this.W2 = view('pW2', K * hp);
@@ -153,7 +159,14 @@ export class Net2Kernel {
     this.dirty = false;
   }
 
-  /** Copies rows [start, start+count) of X (and of T, for the gradients) in. */
+  /** Copies all n rows of X and T in, if they fit; then `run` takes them by their row number. */
+  stageAll(X: Float64Array, T: Float64Array, n: number): boolean {
+    if (n > this.capacity) return false;
+    this.stage(X, T, 0, n);
+    return true;
+  }
+
+  /** Copies rows [start, start+count) of X (and of T, for the gradients) in, as rows 0… */
   stage(X: Float64Array, T: Float64Array | undefined, start: number, count: number): void {
     const { n0, K } = this;
     // Element by element: a subarray per call would cost more than these few copies.
@@ -161,8 +174,8 @@ export class Net2Kernel {
     if (T) for (let i = 0, o = start * K; i < count * K; i++) this.T[i] = T[o + i];
   }
 
-  /** Runs the kernel on the staged rows; returns its status (0 when every check passed). */
-  run(count: number, mode: number, lr = 0): number {
+  /** Runs the kernel on `count` staged rows from `row` on; returns its status (0 when every check passed). */
+  run(count: number, mode: number, lr = 0, row = 0): number {
     if (count !== this.count && mode !== FORWARD) {
       const { config } = this.net;
       const scale = config.reduction === 'mean' ? 1 / count : 1;
@@ -170,7 +183,7 @@ export class Net2Kernel {
       if (LOSS_KIND[config.loss] === 0) (this.exports.c2 as WebAssembly.Global).value = 2 * squaredCoefficient(config.loss, this.K) * scale;
       this.count = count;
     }
-    const status = this.exports.run(count, mode, lr);
+    const status = this.exports.run(row, count, mode, lr);
     if (mode !== FORWARD && status !== WEIGHTED_SUMS_1 && status !== WEIGHTED_SUMS_2) this.unpublished = true;
     if (mode >= UPDATE && (status === 0 || status > WEIGHTED_SUMS_AFTER)) this.dirty = true;
     return status;

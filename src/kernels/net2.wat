@@ -93,7 +93,7 @@
           (f64x2.add (global.get $P3) (f64x2.mul (local.get $z)
             (f64x2.add (global.get $P4) (f64x2.mul (local.get $z) (global.get $P5))))))))))))
     (local.set $ki (i64x2.sub (local.get $t) (global.get $SHIFT)))
-    (local.set $k1 (i64x2.shr_s (local.get $ki) (i32.const 1)))
+    (local.set $k1 (i64x2.shr_u (local.get $ki) (i32.const 1)))
     (f64x2.add (local.get $R) (local.get $r))
     (f64x2.mul
       (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
@@ -105,12 +105,11 @@
   (func $activate (export "activate") (param $act i32) (param $pz i32) (param $pa i32) (param $n i32)
     (local $end i32) (local $x v128) (local $y v128) (local $t v128) (local $k v128) (local $r v128)
     (local $z v128) (local $w v128) (local $s v128) (local $sm v128) (local $sp v128) (local $p v128) (local $q v128)
-    (local $z2 v128) (local $R v128) (local $ki v128) (local $k1 v128)
+    (local $R v128) (local $ki v128) (local $k1 v128)
     (local.set $end (i32.add (local.get $pz) (i32.shl (local.get $n) (i32.const 3))))
     (block $identity (block $relu (block $tanh (block $sigmoid
       (br_table $sigmoid $tanh $relu $identity (local.get $act)))
-      ;; sigmoid: σ(x) = p/(p + q) and σ(-x) = q/(p + q) with q/p = e^-|x|, $expNeg written out
-      ;; with Estrin's scheme for R: small layers wait on this chain, so it is kept short
+      ;; sigmoid: σ(x) = p/(p + q) and σ(-x) = q/(p + q) with q/p = e^-|x| (as in $expNeg)
       (block $done (loop $next
         (br_if $done (i32.ge_u (local.get $pz) (local.get $end)))
         (local.set $x (v128.load (local.get $pz)))
@@ -120,18 +119,18 @@
         (local.set $r (f64x2.sub (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (global.get $LN2_HI)))
                                  (f64x2.mul (local.get $k) (global.get $LN2_LO))))
         (local.set $z (f64x2.mul (local.get $r) (local.get $r)))
-        (local.set $z2 (f64x2.mul (local.get $z) (local.get $z)))
         (local.set $R (f64x2.add (global.get $TWO) (f64x2.mul (local.get $z)
-          (f64x2.add (f64x2.add (global.get $P1) (f64x2.mul (local.get $z) (global.get $P2)))
-            (f64x2.mul (local.get $z2) (f64x2.add (f64x2.add (global.get $P3) (f64x2.mul (local.get $z) (global.get $P4)))
-              (f64x2.mul (local.get $z2) (global.get $P5))))))))
+          (f64x2.add (global.get $P1) (f64x2.mul (local.get $z)
+            (f64x2.add (global.get $P2) (f64x2.mul (local.get $z)
+              (f64x2.add (global.get $P3) (f64x2.mul (local.get $z)
+                (f64x2.add (global.get $P4) (f64x2.mul (local.get $z) (global.get $P5))))))))))))
         (local.set $ki (i64x2.sub (local.get $t) (global.get $SHIFT)))
-        (local.set $k1 (i64x2.shr_s (local.get $ki) (i32.const 1)))
+        (local.set $k1 (i64x2.shr_u (local.get $ki) (i32.const 1)))
         (local.set $p (f64x2.add (local.get $R) (local.get $r)))
-        (local.set $q (f64x2.mul
-          (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
-                     (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52)))
-          (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52))))
+        ;; 2^-k as 2^-k1·2^-k2, exact down to the smallest subnormal, computed beside R
+        (local.set $q (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
+          (f64x2.mul (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52))
+                     (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52)))))
         (v128.store (local.get $pa)
           (f64x2.div (v128.bitselect (local.get $q) (local.get $p) (f64x2.lt (local.get $x) (v128.const f64x2 0 0)))
                      (f64x2.add (local.get $p) (local.get $q))))
@@ -387,14 +386,15 @@
   (func $finite (param $x f64) (result i32)
     (f64.eq (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))
 
-  ;; Runs the first `count` staged samples. mode 0: the forward pass; 1: and the gradients; 2: and
-  ;; the update; 3: and the forward pass again with the new weights (the loss after a step of
-  ;; per-sample SGD). Returns 0, or where a NaN or an infinity appeared, in the order the trainer
-  ;; checks: 1 or 2, the weighted sums of that layer; 3, the gradients of layer 2; 4, of layer 1;
-  ;; 5 or 6, the weighted sums of the forward pass after the update. Nothing is updated when one
-  ;; of the checks 1 to 4 fails. The passes over the samples are written out once, in the loop
-  ;; below, rather than as calls: small networks pay for every call.
-  (func (export "run") (param $count i32) (param $mode i32) (param $lr f64) (result i32)
+  ;; Runs `count` staged samples from row `row` on. mode 0: the forward pass; 1: and the
+  ;; gradients; 2: and the update; 3: and the forward pass again with the new weights (the loss
+  ;; after a step of per-sample SGD). Returns 0, or where a NaN or an infinity appeared, in the
+  ;; order the trainer checks: 1 or 2, the weighted sums of that layer; 3, the gradients of layer
+  ;; 2; 4, of layer 1; 5 or 6, the weighted sums of the forward pass after the update. Nothing is
+  ;; updated when one of the checks 1 to 4 fails. The passes over the samples are written out
+  ;; once, in the loop below, rather than as calls: small networks pay for every call. The rows
+  ;; of Z1, A1, Z2 and A2 are numbered from 0.
+  (func (export "run") (param $row i32) (param $count i32) (param $mode i32) (param $lr f64) (result i32)
     (local $s i32) (local $s1 i32) (local $pass i32) (local $backward i32) (local $first i32)
     (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
     (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $padPair i32)
@@ -411,9 +411,8 @@
       ;; sample s's forward pass, then sample s−1's backward pass: the latter's inputs are ready
       ;; and its work overlaps the former's long chain of dependent operations
       (loop $sample
-       (if (i32.lt_u (local.get $s) (local.get $count))
-        (then
-        (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s) (global.get $n0)) (i32.const 3))))
+       (if (i32.lt_u (local.get $s) (local.get $count)) (then
+        (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (i32.add (local.get $row) (local.get $s)) (global.get $n0)) (i32.const 3))))
         (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
         (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s) (global.get $h)) (i32.const 3))))
         (local.set $pz2 (i32.add (global.get $pZ2) (i32.shl (i32.mul (local.get $s) (global.get $K)) (i32.const 3))))
@@ -461,15 +460,15 @@
         (local.set $sum2 (f64.add (local.get $sum2) (f64.add (f64x2.extract_lane 0 (local.get $check)) (f64x2.extract_lane 1 (local.get $check)))))
         (if (i32.eq (global.get $act2) (i32.const 4))
           (then (call $softmax (local.get $pz2) (local.get $pa2)))
-          (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K))))
-        ))
+          (else (call $activate (global.get $act2) (local.get $pz2) (local.get $pa2) (global.get $K))))))
         (if (i32.and (local.get $backward) (i32.ne (local.get $s) (i32.const 0)))
           (then
-            (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (local.get $s1) (global.get $n0)) (i32.const 3))))
+            (local.set $px (i32.add (global.get $pX) (i32.shl (i32.mul (i32.add (local.get $row) (local.get $s1)) (global.get $n0)) (i32.const 3))))
             (local.set $pz1 (i32.add (global.get $pZ1) (i32.shl (i32.mul (local.get $s1) (global.get $h)) (i32.const 3))))
             (local.set $pa1 (i32.add (global.get $pA1) (i32.shl (i32.mul (local.get $s1) (global.get $h)) (i32.const 3))))
             (local.set $k (i32.shl (i32.mul (local.get $s1) (global.get $K)) (i32.const 3)))
-            (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k)) (i32.add (global.get $pT) (local.get $k)))
+            (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k))
+              (i32.add (global.get $pT) (i32.shl (i32.mul (i32.add (local.get $row) (local.get $s1)) (global.get $K)) (i32.const 3))))
             (local.set $first (i32.eqz (local.get $s1)))
             ;; layer 2's bias gradients
             (local.set $kb (i32.const 0))
