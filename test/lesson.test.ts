@@ -79,6 +79,22 @@ describe('directives render computed numbers', () => {
   });
 });
 
+describe('::function', () => {
+  it('plots an activation and the derivative the engine uses, from its own definitions', () => {
+    const lesson = compile('::function tanh from=-2 to=2\n');
+    const data = [...lesson.directives.values()][0];
+    if (data.kind !== 'curve') throw new Error('expected a curve');
+    const [f, df] = data.series;
+    expect(f.x[0]).toBe(-2);
+    expect(f.x.at(-1)).toBe(2);
+    f.x.forEach((x, i) => {
+      expect(f.y[i]).toBeCloseTo(Math.tanh(x), 15);
+      expect(df.y[i]).toBeCloseTo(1 - Math.tanh(x) ** 2, 14);
+    });
+    expect(renderArticle(lesson)).toContain('<svg class="curve"');
+  });
+});
+
 describe('the number lint', () => {
   it('reports a long decimal no computed value explains, and accepts one that is computed', () => {
     const lesson = compile(`The output is ${out.toFixed(8)}, not 0.12345678.\n`);

@@ -3,6 +3,7 @@
 // models), each directive and value resolved to the data its renderer needs, every quoted
 // source figure checked, and the prose's long decimals matched against computed numbers.
 import { evaluate as evaluateExpression } from 'mathjs';
+import { ELEMENTWISE } from '../activations.ts';
 import { explainGradient, ChainError, type Chain } from '../chain.ts';
 import { finiteDifferences, symbolicGradients, type Dataset } from '../gradcheck.ts';
 import { Network } from '../network.ts';
@@ -146,6 +147,7 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   boundary: { positional: 'runs or sweeps, like moons or tanh,relu', keys: ['decimals'] },
   data: { positional: '', keys: [] },
   compute: { positional: '', keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
+  function: { positional: 'an activation, like sigmoid', keys: ['from', 'to'] },
 };
 
 export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}): EvaluatedLesson {
@@ -497,6 +499,30 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
     case 'data':
       return { kind: 'boundary', runs: [], dataset: datasetOf(ctx, token), decimals };
+    case 'function': {
+      const rule = (ELEMENTWISE as Record<string, (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE] | undefined>)[first.value];
+      if (!rule) throw errorAt(parsed, token, first, `expected one of ${Object.keys(ELEMENTWISE).join(', ')}, got ${first.value}`);
+      const bound = (key: string, fallback: number) => {
+        const a = opts.keyed.get(key);
+        const v = a ? Number(a.value) : fallback;
+        if (!Number.isFinite(v)) throw errorAt(parsed, token, a, `expected ${key} to be a number, got ${a?.value}`);
+        return v;
+      };
+      const lo = bound('from', -6), hi = bound('to', 6);
+      if (!(hi > lo)) throw errorAt(parsed, token, opts.keyed.get('to'), 'expected to > from');
+      const x = Array.from({ length: 241 }, (_, i) => lo + ((hi - lo) * i) / 240);
+      const f = x.map((z) => rule.value(z));
+      return {
+        kind: 'curve',
+        series: [
+          { label: `${rule.name}(z)`, x, y: f },
+          { label: `its derivative`, x, y: f.map((a, i) => rule.derivFromOutput(a, x[i])) },
+        ],
+        xLabel: 'z',
+        yLabel: `${rule.name}(z) and its derivative`,
+        log: false,
+      };
+    }
     case 'compute': {
       const e = opts.keyed.get('expr');
       if (!e) throw errorAt(parsed, token, undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
