@@ -8,7 +8,7 @@ import { isSquared, sampleLoss, squaredCoefficient } from './losses.ts';
 import type { Network } from './network.ts';
 import { fastTanh, sigmoid, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
-import { FORWARD, GRADIENTS, GRADIENTS_2, Net2Kernel, UPDATE, UPDATE_AND_FORWARD, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2, WEIGHTED_SUMS_AFTER } from './kernels/net2.ts';
+import { FORWARD, GRADIENTS, GRADIENTS_2, GRADIENTS_1, LOSS, Net2Kernel, UPDATE, UPDATE_AND_FORWARD, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2, WEIGHTED_SUMS_AFTER } from './kernels/net2.ts';
 
 /** A NaN or an infinity, caught where it first appeared. */
 export class DivergenceError extends Error {
@@ -218,12 +218,18 @@ export class Trainer {
     // The kernel updates at once unless the loss, measured after it returns, must be checked first.
     const mode = lr === undefined || measure ? GRADIENTS : forwardAgain ? UPDATE_AND_FORWARD : UPDATE;
     const status = kernel.run(count, mode, lr, row);
-    if (status === WEIGHTED_SUMS_1 || status === WEIGHTED_SUMS_2) throw new DivergenceError(this.iteration, status, 'weighted sums');
+    if (status === WEIGHTED_SUMS_1 || status === WEIGHTED_SUMS_2) throw this.divergence(status);
     const loss = measure ? this.lossOfLastForward(T, start, count) : NaN;
-    if (status > WEIGHTED_SUMS_AFTER) throw new DivergenceError(this.iteration, status - WEIGHTED_SUMS_AFTER, 'weighted sums');
-    if (status !== 0) throw new DivergenceError(this.iteration, status === GRADIENTS_2 ? 2 : 1, 'gradients');
+    if (status !== 0) throw this.divergence(status);
     if (lr !== undefined && measure) kernel.update(lr);
     return loss;
+  }
+
+  /** The error for a kernel status. */
+  private divergence(status: number): DivergenceError {
+    if (status === GRADIENTS_2 || status === GRADIENTS_1) return new DivergenceError(this.iteration, status === GRADIENTS_2 ? 2 : 1, 'gradients');
+    if (status === LOSS) return new DivergenceError(this.iteration, 2, 'loss');
+    return new DivergenceError(this.iteration, status > WEIGHTED_SUMS_AFTER ? status - WEIGHTED_SUMS_AFTER : status, 'weighted sums');
   }
 
   private stepLoops(X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, order: UpdateOrder, measure: boolean): number {
@@ -383,6 +389,7 @@ export class Trainer {
     const snapshots: Snapshot[] = [];
     const kernel = this.kernelFor(order);
     const after = epochLoss === 'after_step';
+    const squaredLoss = isSquared(this.net.config.loss);
     // All rows staged at once when they fit, else each sample before its step.
     let staged = false;
     try {
@@ -397,16 +404,24 @@ export class Trainer {
           if (!staged || sampleOrder) staged = kernel.stageAll(X, T, n);
         }
         let sum = 0;
-        for (let i = 0; i < n; i++) {
-          this.iteration = e * n + i;
-          const r = rows ? rows[i] : i;
-          if (kernel) {
-            if (!staged) this.stage(kernel, X, T, r, 1);
-            const before = this.stepKernel(kernel, T, r, 1, lr, !after, after, staged ? r : 0);
-            sum += after ? this.lossOfLastForward(T, r, 1) : before;
-          } else {
-            const before = this.stepLoops(X, T, r, 1, lr, order, !after);
-            sum += after ? this.lossWith(undefined, X, T, r, 1) : before;
+        if (kernel && staged && squaredLoss) {
+          // the whole epoch in one call: the loss of a squared error needs no logarithm
+          const status = kernel.epoch(rows, n, lr, after);
+          this.iteration = e * n + kernel.stoppedAt;
+          if (status !== 0) throw this.divergence(status);
+          sum = kernel.epochLoss;
+        } else {
+          for (let i = 0; i < n; i++) {
+            this.iteration = e * n + i;
+            const r = rows ? rows[i] : i;
+            if (kernel) {
+              if (!staged) this.stage(kernel, X, T, r, 1);
+              const before = this.stepKernel(kernel, T, r, 1, lr, !after, after, staged ? r : 0);
+              sum += after ? this.lossOfLastForward(T, r, 1) : before;
+            } else {
+              const before = this.stepLoops(X, T, r, 1, lr, order, !after);
+              sum += after ? this.lossWith(undefined, X, T, r, 1) : before;
+            }
           }
         }
         loss[e] = sum;

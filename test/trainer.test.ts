@@ -64,4 +64,53 @@ describe('the WebAssembly kernel', () => {
   it('runs here, so the agreement tests exercise it', () => {
     expect(Net2Kernel.for(Network.fromSpec(spec), 4)).toBeDefined();
   });
+
+  // With a squared loss, per-sample SGD runs each epoch in one call to the kernel.
+  const squared = { layers: [2, 3, 2], activation: 'sigmoid', loss: 'half_squared', l2: 0.01, bias: 'shared', init: { seed: 5, distribution: 'randn', biases: 'draw' } } as const;
+  const data = { X: Float64Array.from([0.5, -1, 1, 2, -0.3, 0.8]), T: Float64Array.from([1, 0, 0, 1, 0.5, 0.5]), n: 3 };
+  const sample = (s: number) => ({ x: data.X.subarray(2 * s, 2 * s + 2), t: data.T.subarray(2 * s, 2 * s + 2) });
+
+  for (const epochLoss of ['before_step', 'after_step'] as const) {
+    it(`per-sample SGD epochs with a squared loss equal the tracer's steps (${epochLoss})`, () => {
+      const viaTrainer = Network.fromSpec(squared), viaTracer = Network.fromSpec(squared);
+      const order = (e: number) => (e % 2 ? [2, 0, 1] : [1, 2, 0]);
+      const history = new Trainer(viaTrainer, 1).trainSGD(data.X, data.T, data.n, { epochs: 4, lr: 0.4, sampleOrder: order, epochLoss });
+      for (let e = 0; e < 4; e++) {
+        let sum = 0;
+        for (const s of order(e)) {
+          const before = tracedStep(viaTracer, [sample(s)], 0.4).trace.loss.value;
+          sum += epochLoss === 'before_step' ? before : traceNetwork(viaTracer, [sample(s)]).loss.value;
+        }
+        expect(history.loss[e]).toBeCloseTo(sum, 13);
+      }
+      viaTracer.flat().forEach((v, i) => expect(viaTrainer.flat()[i]).toBeCloseTo(v, 13));
+    });
+  }
+
+  it('stops a diverging epoch at the step the per-step calls stop at, with its layer and quantity', () => {
+    const wild = { layers: [1, 2, 1], activation: 'identity', loss: 'squared', init: { seed: 1, distribution: 'randn', biases: 'draw' } } as const;
+    const X = Float64Array.of(10, -20, 30), T = Float64Array.of(1, 2, 3);
+    const stepwise = Network.fromSpec(wild), trainer = new Trainer(stepwise, 1);
+    let steps = 0, expected: DivergenceError | undefined;
+    try {
+      for (; steps < 300; steps++) {
+        trainer.step(X, T, steps % 3, 1, 0.5);
+        trainer.loss(X, T, steps % 3, 1);
+      }
+    } catch (e) {
+      expected = e as DivergenceError;
+    }
+    expect(expected).toBeInstanceOf(DivergenceError);
+    const epochs = Network.fromSpec(wild);
+    let caught: DivergenceError | undefined;
+    try {
+      new Trainer(epochs, 1).trainSGD(X, T, 3, { epochs: 100, lr: 0.5, epochLoss: 'after_step' });
+    } catch (e) {
+      caught = e as DivergenceError;
+    }
+    expect(caught).toBeInstanceOf(DivergenceError);
+    expect(caught!.iteration).toBe(steps);
+    expect([caught!.layer, caught!.quantity]).toEqual([expected!.layer, expected!.quantity]);
+    expect(epochs.flat()).toEqual(stepwise.flat());
+  });
 });

@@ -7,7 +7,7 @@ import { NET2_WASM } from './net2.wasm.ts';
 
 /** The kernel's modes and status codes (see `run` in net2.wat). */
 export const FORWARD = 0, GRADIENTS = 1, UPDATE = 2, UPDATE_AND_FORWARD = 3;
-export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, WEIGHTED_SUMS_AFTER = 4;
+export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, WEIGHTED_SUMS_AFTER = 4, LOSS = 7;
 
 // Compiled once, synchronously (browsers allow that on the main thread for modules this small);
 // without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
@@ -25,6 +25,7 @@ interface Exports {
   run(row: number, count: number, mode: number, lr: number): number;
   update(lr: number): void;
   publish(): void;
+  epoch(n: number, lr: number, after: number): number;
   [global: string]: unknown;
 }
 
@@ -43,6 +44,7 @@ export class Net2Kernel {
   private readonly exports: Exports;
   private readonly X: Float64Array;
   private readonly T: Float64Array;
+  private readonly order: Int32Array;
   private readonly W1: Float64Array;
   private readonly B1: Float64Array;
   private readonly W2: Float64Array;
@@ -99,24 +101,27 @@ export class Net2Kernel {
     place('pgb1', nb1 + spare);
     place('pgW2', K * h + spare);
     place('pgb2', nb2 + spare);
-    // X and T take the rest of the last page: a training run whose rows fit stages them all once.
-    const rowBytes = (n0 + K) * 8;
-    const pages = Math.ceil((top + maxBatch * rowBytes + 32) / 65536);
-    this.capacity = Math.floor((pages * 65536 - top - 32) / rowBytes);
+    // X, T and an order of their rows take the rest of the last page: a training run whose rows
+    // fit stages them all once.
+    const rowBytes = (n0 + K) * 8 + 4;
+    const pages = Math.ceil((top + maxBatch * rowBytes + 48) / 65536);
+    this.capacity = Math.floor((pages * 65536 - top - 48) / rowBytes);
     place('pX', this.capacity * n0);
     place('pT', this.capacity * K);
+    place('pOrder', this.capacity / 2);
     const memory = new WebAssembly.Memory({ initial: pages });
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
     const { config } = net;
     const settings: Record<string, number> = {
       ...offsets, n0, h, hp, K, nb1, nb2,
       act1: ACT_CODE[config.activations[0]], act2: ACT_CODE[config.activations[1]],
-      lossKind: LOSS_KIND[config.loss], l2: config.l2,
+      lossKind: LOSS_KIND[config.loss], l2: config.l2, c: squaredCoefficient(config.loss, K) || 0,
     };
     for (const [name, value] of Object.entries(settings)) (this.exports[name] as WebAssembly.Global).value = value;
     const view = (name: string, length: number) => new Float64Array(memory.buffer, offsets[name], length);
     this.X = view('pX', this.capacity * n0);
     this.T = view('pT', this.capacity * K);
+    this.order = new Int32Array(memory.buffer, offsets.pOrder, this.capacity);
     this.W1 = view('pW1', n0 * hp);
     this.B1 = view('pB1', h);
     this.W2 = view('pW2', K * hp);
@@ -176,17 +181,44 @@ export class Net2Kernel {
 
   /** Runs the kernel on `count` staged rows from `row` on; returns its status (0 when every check passed). */
   run(count: number, mode: number, lr = 0, row = 0): number {
-    if (count !== this.count && mode !== FORWARD) {
-      const { config } = this.net;
-      const scale = config.reduction === 'mean' ? 1 / count : 1;
-      (this.exports.scale as WebAssembly.Global).value = scale;
-      if (LOSS_KIND[config.loss] === 0) (this.exports.c2 as WebAssembly.Global).value = 2 * squaredCoefficient(config.loss, this.K) * scale;
-      this.count = count;
-    }
+    if (mode !== FORWARD) this.batchOf(count);
     const status = this.exports.run(row, count, mode, lr);
     if (mode !== FORWARD && status !== WEIGHTED_SUMS_1 && status !== WEIGHTED_SUMS_2) this.unpublished = true;
     if (mode >= UPDATE && (status === 0 || status > WEIGHTED_SUMS_AFTER)) this.dirty = true;
     return status;
+  }
+
+  /**
+   * An epoch of per-sample SGD on the rows staged by stageAll, in the order `rows` (data order
+   * when absent), for a squared loss; see `epoch` in net2.wat. Returns its status.
+   */
+  epoch(rows: ArrayLike<number> | undefined, n: number, lr: number, after: boolean): number {
+    this.batchOf(1);
+    for (let i = 0; i < n; i++) this.order[i] = rows ? rows[i] : i;
+    const status = this.exports.epoch(n, lr, after ? 1 : 0);
+    // every step before a failing one was applied, and so were its gradients
+    this.dirty = true;
+    this.unpublished = true;
+    return status;
+  }
+
+  /** The last epoch's sum of sample losses, and the position in its order where a check failed. */
+  get epochLoss(): number {
+    return (this.exports.epochLoss as WebAssembly.Global).value;
+  }
+
+  get stoppedAt(): number {
+    return (this.exports.stoppedAt as WebAssembly.Global).value;
+  }
+
+  /** Sets the batch reduction's factors for batches of `count` rows. */
+  private batchOf(count: number): void {
+    if (count === this.count) return;
+    const { config } = this.net;
+    const scale = config.reduction === 'mean' ? 1 / count : 1;
+    (this.exports.scale as WebAssembly.Global).value = scale;
+    if (LOSS_KIND[config.loss] === 0) (this.exports.c2 as WebAssembly.Global).value = 2 * squaredCoefficient(config.loss, this.K) * scale;
+    this.count = count;
   }
 
   /** The update from the last run's gradients. */

@@ -28,6 +28,8 @@
   ;; the batch reduction (1 or 1/count), 2·c·reduction of a squared loss, the L2 λ
   (global $scale (export "scale") (mut f64) (f64.const 1))
   (global $c2 (export "c2") (mut f64) (f64.const 0))
+  ;; c of a squared loss c·Σ(a − t)²
+  (global $c (export "c") (mut f64) (f64.const 0))
   (global $l2 (export "l2") (mut f64) (f64.const 0))
   (global $pX (export "pX") (mut i32) (i32.const 0))
   (global $pT (export "pT") (mut i32) (i32.const 0))
@@ -50,6 +52,11 @@
   (global $pgb1 (export "pgb1") (mut i32) (i32.const 0))
   (global $pgW2 (export "pgW2") (mut i32) (i32.const 0))
   (global $pgb2 (export "pgb2") (mut i32) (i32.const 0))
+  ;; an epoch of per-sample SGD: the rows' order (i32), the sum of the sample losses, and the
+  ;; position in the order where a check failed
+  (global $pOrder (export "pOrder") (mut i32) (i32.const 0))
+  (global $epochLoss (export "epochLoss") (mut f64) (f64.const 0))
+  (global $stoppedAt (export "stoppedAt") (mut i32) (i32.const 0))
 
   ;; Constants for e^y = 2^k·(R + r)/(R − r), y = k·ln2 + r, |r| ≤ ln2/2, R = r·coth(r/2) =
   ;; 2 + r²·P(r²) (fdlibm's e_exp.c coefficients, error below 2^-59). They are mutable globals
@@ -394,7 +401,7 @@
   ;; updated when one of the checks 1 to 4 fails. The passes over the samples are written out
   ;; once, in the loop below, rather than as calls: small networks pay for every call. The rows
   ;; of Z1, A1, Z2 and A2 are numbered from 0.
-  (func (export "run") (param $row i32) (param $count i32) (param $mode i32) (param $lr f64) (result i32)
+  (func $run (export "run") (param $row i32) (param $count i32) (param $mode i32) (param $lr f64) (result i32)
     (local $s i32) (local $s1 i32) (local $pass i32) (local $backward i32) (local $first i32)
     (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
     (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $padPair i32)
@@ -531,5 +538,60 @@
       (local.set $pass (i32.const 4))
       (local.set $backward (i32.const 0))
       (br_if $passes (i32.eq (local.get $mode) (i32.const 3))))
+    (i32.const 0))
+
+  ;; The loss of the sample in rows 0 of Z2 and A2, whose targets are in row `row` of T, with a
+  ;; squared loss: c·Σ(a − t)² plus the L2 penalty (λ/2)·Σw², as the trainer computes it.
+  (func $squaredLoss (param $row i32) (result f64)
+    (local $k i32) (local $d f64) (local $e f64) (local $p i32) (local $end i32) (local $sq v128)
+    (loop $output
+      (local.set $d (f64.sub (f64.load (i32.add (global.get $pA2) (i32.shl (local.get $k) (i32.const 3))))
+        (f64.load (i32.add (global.get $pT) (i32.shl (i32.add (i32.mul (local.get $row) (global.get $K)) (local.get $k)) (i32.const 3))))))
+      (local.set $e (f64.add (local.get $e) (f64.mul (f64.mul (global.get $c) (local.get $d)) (local.get $d))))
+      (br_if $output (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $K))))
+    (if (f64.gt (global.get $l2) (f64.const 0))
+      (then
+        ;; both layers' weights, padding zeros included
+        (local.set $p (global.get $pW1))
+        (local.set $end (i32.add (global.get $pW1) (i32.shl (i32.mul (global.get $n0) (global.get $hp)) (i32.const 3))))
+        (loop $pair
+          (local.set $sq (f64x2.add (local.get $sq) (f64x2.mul (v128.load (local.get $p)) (v128.load (local.get $p)))))
+          (br_if $pair (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+        (local.set $p (global.get $pW2))
+        (local.set $end (i32.add (global.get $pW2) (i32.shl (i32.mul (global.get $K) (global.get $hp)) (i32.const 3))))
+        (loop $pair
+          (local.set $sq (f64x2.add (local.get $sq) (f64x2.mul (v128.load (local.get $p)) (v128.load (local.get $p)))))
+          (br_if $pair (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+        (local.set $e (f64.add (local.get $e) (f64.mul (f64.mul (global.get $l2) (f64.const 0.5))
+          (f64.add (f64x2.extract_lane 0 (local.get $sq)) (f64x2.extract_lane 1 (local.get $sq))))))))
+    (local.get $e))
+
+  ;; An epoch of per-sample SGD with a squared loss over the n staged rows in the order at pOrder:
+  ;; the trainer's trainSGD steps, each sample's loss measured before its step or (`after` set)
+  ;; with the weights just updated on it, summed into epochLoss. Returns 0, or run's status of
+  ;; the failing step (7: its loss was not finite) with its position in stoppedAt; the steps
+  ;; before it stay applied, as in the trainer.
+  (func (export "epoch") (param $n i32) (param $lr f64) (param $after i32) (result i32)
+    (local $i i32) (local $row i32) (local $status i32) (local $e f64)
+    (global.set $epochLoss (f64.const 0))
+    (loop $sample
+      (global.set $stoppedAt (local.get $i))
+      (local.set $row (i32.load (i32.add (global.get $pOrder) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (local.get $after)
+        (then
+          (local.set $status (call $run (local.get $row) (i32.const 1) (i32.const 3) (local.get $lr)))
+          (if (local.get $status) (then (return (local.get $status))))
+          (local.set $e (call $squaredLoss (local.get $row)))
+          (if (i32.eqz (call $finite (local.get $e))) (then (return (i32.const 7)))))
+        (else
+          ;; the loss is checked between the weighted sums and the gradients
+          (local.set $status (call $run (local.get $row) (i32.const 1) (i32.const 1) (f64.const 0)))
+          (if (i32.and (local.get $status) (i32.lt_u (local.get $status) (i32.const 3))) (then (return (local.get $status))))
+          (local.set $e (call $squaredLoss (local.get $row)))
+          (if (i32.eqz (call $finite (local.get $e))) (then (return (i32.const 7))))
+          (if (local.get $status) (then (return (local.get $status))))
+          (call $update (local.get $lr))))
+      (global.set $epochLoss (f64.add (global.get $epochLoss) (local.get $e)))
+      (br_if $sample (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
     (i32.const 0))
 )
