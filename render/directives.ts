@@ -40,7 +40,7 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
     case 'check':
       return checkBox(data.check);
     case 'network':
-      return `<figure class="figure">${networkFigure(data.model.net, data.updated ? data.model.step.after : data.model.step.before, data.model.trace, data.decimals)}<figcaption>The network ${data.updated ? 'after the update' : 'with its starting parameters'}: weights on the edges (where there is room for them), biases above the neurons and, below them, their outputs for the first sample.</figcaption></figure>`;
+      return `<figure class="figure">${networkFigure(data.model.net, data.updated ? data.model.step.after : data.model.step.before, data.updated ? data.model.after : data.model.trace, data.decimals)}<figcaption>The network ${data.updated ? 'after the update' : 'with its starting parameters'}: weights on the edges (where there is room for them), biases above the neurons and, below them, their outputs for the first sample.</figcaption></figure>`;
     case 'graph': {
       const caption = data.highlight ? `The computation graph: every node's value and, below it, ∂${escapeHtml(data.model.trace.loss.name)}/∂node. The paths that carry ∂${escapeHtml(data.model.trace.loss.name)}/∂${escapeHtml(data.highlight.name)} are highlighted.` : 'The computation graph: every node\'s value and its gradient.';
       return `<figure class="figure wide">${graphFigure(data.model.trace, data.highlight, data.decimals)}<figcaption>${caption}</figcaption></figure>`;

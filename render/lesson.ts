@@ -1,6 +1,7 @@
 // An evaluated lesson → the HTML of its article. The parsed tokens go through marked's parser
 // with renderers for the lesson's own tokens; each renderer only formats evaluated data.
 import { Marked, type Tokens } from 'marked';
+import { positionOf } from '../src/lesson/errors.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { formatNumber } from '../src/lesson/numbers.ts';
 import type { LessonToken } from '../src/lesson/parse.ts';
@@ -29,9 +30,10 @@ export function renderArticle(lesson: EvaluatedLesson): string {
         name: 'math',
         renderer: (token: Tokens.Generic) => {
           const t = token as MathToken & LessonToken;
-          const opening = t.display ? 2 : 1;
-          const lead = t.raw.slice(opening).length - t.raw.slice(opening).trimStart().length;
-          const html = math.render(t.tex, t.display, { file, line: t.at.line, col: t.at.col + opening + lead });
+          // Where the LaTeX starts inside the token, which may begin on the next line.
+          const start = positionOf(t.raw, t.raw.indexOf(t.tex));
+          const where = start.line === 1 ? { line: t.at.line, col: t.at.col + start.col - 1 } : { line: t.at.line + start.line - 1, col: start.col };
+          const html = math.render(t.tex, t.display, { file, ...where });
           return t.display ? `<div class="math-display">${html}</div>` : html;
         },
       },

@@ -1,12 +1,12 @@
 // chainbook's command line: build the site, verify lessons, start a new lesson. The only
 // module that touches the file system. It parses arguments, dispatches, and catches once.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderSite } from '../render/site.ts';
-import { LessonError } from './lesson/errors.ts';
 import { createHash } from 'node:crypto';
+import { LessonError } from './lesson/errors.ts';
 import { evaluateLesson, type EvaluatedLesson, type LessonEffects } from './lesson/evaluate.ts';
 import type { TrainResult } from './lesson/training.ts';
 import { parseLesson } from './lesson/parse.ts';
@@ -15,29 +15,41 @@ import { verifyReport } from './lesson/verify.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage:
-  chainbook build [lesson.md …] [--out DIR]   write the site (default: every lesson in lessons/, into site/)
-  chainbook verify [lesson.md …]              re-derive every number; exit 1 on any disagreement
+  chainbook build [lesson.md …] [--out DIR]   write the site of these lessons (default: every lesson in lessons/, into site/)
+  chainbook verify [lesson.md …]              re-derive every number, training included; exit 1 on any disagreement
   chainbook new NAME                          write lessons/NAME.md, a starter lesson`;
 
 class UsageError extends Error {}
 
 function lessonFiles(args: string[]): string[] {
   if (args.length) {
-    for (const f of args) if (!existsSync(f)) throw new UsageError(`no such lesson file: ${f}`);
+    for (const f of args) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`no such lesson file: ${f}`);
     return args;
   }
   const dir = join(root, 'lessons');
   return readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => relative(process.cwd(), join(dir, f)));
 }
 
-/** Training runs are cached by content in .cache/runs: an unchanged lesson does not retrain. */
-const runCache = join(root, '.cache', 'runs');
+/**
+ * Training runs are cached by content in .cache/runs/ENGINE, where ENGINE hashes the code
+ * that does the arithmetic: a change to the trainer or its kernels starts a fresh cache.
+ */
+function runCacheDir(): string {
+  const hash = createHash('sha256');
+  const files = ['src/trainer.ts', 'src/numerics.ts', 'src/network.ts', 'src/losses.ts', 'src/activations.ts', 'src/lesson/training.ts'];
+  const kernels = join(root, 'src', 'kernels');
+  if (existsSync(kernels)) files.push(...readdirSync(kernels).sort().map((f) => `src/kernels/${f}`));
+  for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
+  return join(root, '.cache', 'runs', hash.digest('hex').slice(0, 16));
+}
 
-function effects(): LessonEffects {
-  let last = '';
+/** Build uses the run cache; verify trains every run again, so it re-derives every number. */
+function effects(useCache: boolean): LessonEffects {
+  let last = -1;
+  const runCache = runCacheDir();
   return {
     readFile: (path) => readFileSync(join(root, path), 'utf8'),
-    cache: {
+    cache: !useCache ? undefined : {
       get(key) {
         const file = join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`);
         return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TrainResult) : undefined;
@@ -51,14 +63,18 @@ function effects(): LessonEffects {
       const pct = Math.floor((100 * done) / total);
       const line = `    training ${label}: ${done}/${total} (${pct}%)`;
       if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-      else if (line !== last && (pct % 25 === 0 || done === total)) process.stderr.write(`${line}\n`);
-      last = line;
+      else {
+        // Without a terminal: a line at each quarter, not one per recorded step.
+        const quarter = Math.floor(pct / 25);
+        if (quarter !== last || done === total) process.stderr.write(`${line}\n`);
+        last = done === total ? -1 : quarter;
+      }
     },
   };
 }
 
-function evaluateAll(files: string[]): EvaluatedLesson[] {
-  const fx = effects();
+function evaluateAll(files: string[], useCache: boolean): EvaluatedLesson[] {
+  const fx = effects(useCache);
   return files.map((file) => {
     process.stderr.write(`  ${file}\n`);
     return evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')), fx);
@@ -76,13 +92,15 @@ function build(args: string[]): number {
   }
   const files = lessonFiles(rest);
   process.stderr.write(`building ${files.length} lesson${files.length === 1 ? '' : 's'}\n`);
-  const lessons = evaluateAll(files);
+  const lessons = evaluateAll(files, true);
   const pages = renderSite(lessons); // any error stops here, before the old site is touched
+  guardOutput(out);
   // Write beside the target and swap, so a failed build leaves the previous site intact.
   const staging = `${out}.partial`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(join(staging, 'assets'), { recursive: true });
   for (const [path, html] of pages) writeFileSync(join(staging, path), html);
+  writeFileSync(join(staging, SITE_MARK), 'written by chainbook build; the next build replaces this folder\n');
   const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
   mkdirSync(join(staging, 'assets', 'katex'));
   cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
@@ -99,9 +117,21 @@ function build(args: string[]): number {
   return 0;
 }
 
+/** Marks a folder as chainbook's output: only such a folder (or none, or an empty one) is replaced. */
+const SITE_MARK = '.chainbook-site';
+
+function guardOutput(out: string): void {
+  if (root === out || root.startsWith(`${out}/`) || out === '/') throw new UsageError(`--out ${out} would replace the project itself; choose a folder of its own, like site/`);
+  if (!existsSync(out) || out === join(root, 'site')) return; // site/ is chainbook's own, git-ignored
+  if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file, not a folder`);
+  if (readdirSync(out).length > 0 && !existsSync(join(out, SITE_MARK))) {
+    throw new UsageError(`--out ${out} holds files chainbook did not write; a build replaces its whole output folder, so choose an empty or new one`);
+  }
+}
+
 function verify(args: string[]): number {
   const files = lessonFiles(args);
-  const lessons = evaluateAll(files);
+  const lessons = evaluateAll(files, false);
   renderSite(lessons); // renders too: a LaTeX mistake is a failure
   const { text, failures } = verifyReport(lessons);
   process.stdout.write(text);
@@ -114,7 +144,7 @@ function create(args: string[]): number {
   const file = join(root, 'lessons', `${name}.md`);
   if (existsSync(file)) throw new UsageError(`${relative(process.cwd(), file)} exists already; choose another name`);
   writeFileSync(file, starterLesson(name));
-  process.stdout.write(`wrote ${relative(process.cwd(), file)}: build it with npm run build -- ${relative(process.cwd(), file)}\n`);
+  process.stdout.write(`wrote ${relative(process.cwd(), file)}: check it with npm run verify -- ${relative(process.cwd(), file)}, then npm run build\n`);
   return 0;
 }
 

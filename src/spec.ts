@@ -65,7 +65,8 @@ export interface NetworkConfig {
 }
 
 export class SpecError extends Error {
-  constructor(readonly path: string, readonly expected: string) {
+  /** `atKey`: the mistake is the field's name, not its value. */
+  constructor(readonly path: string, readonly expected: string, readonly atKey = false) {
     super(`${path}: ${expected}`);
   }
 }
@@ -89,7 +90,7 @@ const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bia
 export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
   if (!isRecord(raw)) throw new SpecError(at, `expected a mapping with layers, activation and loss, got ${describe(raw)}`);
   for (const key of Object.keys(raw)) {
-    if (!KNOWN.includes(key)) throw new SpecError(`${at}.${key}`, `unknown field; expected one of ${KNOWN.join(', ')}`);
+    if (!KNOWN.includes(key)) throw new SpecError(`${at}.${key}`, `unknown field ${key}; expected one of ${KNOWN.join(', ')}`, true);
   }
   const layers = raw.layers;
   if (!Array.isArray(layers) || layers.length < 2) throw new SpecError(`${at}.layers`, `expected a list of at least two layer sizes like [2, 2, 2], got ${describe(layers)}`);

@@ -1,7 +1,7 @@
 // The command line as a user runs it: exit codes, located errors, and a failed build that
 // leaves the previous site intact.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,17 @@ describe('chainbook', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('the source prints 0.2287842499');
     expect(r.stdout).toContain('1 failure: 1 lesson');
+  });
+
+  it('build refuses to replace a folder it did not write', () => {
+    const precious = join(scratch, 'precious');
+    mkdirSync(precious);
+    writeFileSync(join(precious, 'thesis.txt'), 'years of work');
+    const r = chainbook('build', 'lessons/02-worked-example.md', '--out', precious);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('holds files chainbook did not write');
+    expect(readFileSync(join(precious, 'thesis.txt'), 'utf8')).toBe('years of work');
+    expect(chainbook('build', '--out', '.').stderr).toContain('would replace the project itself');
   });
 
   it('new refuses to overwrite and explains its argument', () => {

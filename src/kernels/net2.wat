@@ -227,6 +227,14 @@
       (v128.store (i32.add (local.get $pa) (local.get $i)) (f64x2.mul (v128.load (i32.add (local.get $pa) (local.get $i))) (local.get $m)))
       (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $end)))))
 
+  ;; zeros over n doubles (an odd n clears one more); a loop, as V8's memory.fill calls out
+  (func $zero (param $p i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (loop $pair
+      (v128.store (local.get $p) (v128.const f64x2 0 0))
+      (br_if $pair (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end)))))
+
   ;; ∂E/∂z of the output layer for the sample whose outputs are at pz, pa and targets at pt,
   ;; into D2, with the batch reduction folded in (the trainer's outputDelta, per sample)
   (func $outputDelta (param $pz i32) (param $pa i32) (param $pt i32)
@@ -402,7 +410,7 @@
   ;; once, in the loop below, rather than as calls: small networks pay for every call. The rows
   ;; of Z1, A1, Z2 and A2 are numbered from 0.
   (func $run (export "run") (param $row i32) (param $count i32) (param $mode i32) (param $lr f64) (result i32)
-    (local $s i32) (local $s1 i32) (local $pass i32) (local $backward i32) (local $first i32)
+    (local $s i32) (local $s1 i32) (local $pass i32) (local $backward i32)
     (local $k i32) (local $jb i32) (local $kb i32) (local $px i32) (local $pz1 i32) (local $pa1 i32)
     (local $pz2 i32) (local $pa2 i32) (local $pw i32) (local $pg i32) (local $rowBytes i32) (local $padPair i32)
     (local $z f64) (local $sum1 f64) (local $sum2 f64)
@@ -411,6 +419,12 @@
     (local.set $backward (i32.ne (local.get $mode) (i32.const 0)))
     ;; the byte offset of the pair with a padding lane, if any
     (local.set $padPair (select (i32.sub (local.get $rowBytes) (i32.const 16)) (local.get $rowBytes) (i32.and (global.get $h) (i32.const 1))))
+    (if (local.get $backward)
+      (then
+        (call $zero (global.get $pG1) (i32.mul (global.get $n0) (global.get $hp)))
+        (call $zero (global.get $pGB1) (global.get $hp))
+        (call $zero (global.get $pG2) (i32.mul (global.get $K) (global.get $hp)))
+        (call $zero (global.get $pGB2) (global.get $K))))
     (loop $passes
       (local.set $sum1 (f64.const 0))
       (local.set $sum2 (f64.const 0))
@@ -476,13 +490,11 @@
             (local.set $k (i32.shl (i32.mul (local.get $s1) (global.get $K)) (i32.const 3)))
             (call $outputDelta (i32.add (global.get $pZ2) (local.get $k)) (i32.add (global.get $pA2) (local.get $k))
               (i32.add (global.get $pT) (i32.shl (i32.mul (i32.add (local.get $row) (local.get $s1)) (global.get $K)) (i32.const 3))))
-            (local.set $first (i32.eqz (local.get $s1)))
             ;; layer 2's bias gradients
             (local.set $kb (i32.const 0))
             (loop $output
               (f64.store (i32.add (global.get $pGB2) (local.get $kb))
-                (f64.add (select (f64.const 0) (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (local.get $first))
-                         (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
+                (f64.add (f64.load (i32.add (global.get $pGB2) (local.get $kb))) (f64.load (i32.add (global.get $pD2) (local.get $kb)))))
               (br_if $output (i32.lt_u (local.tee $kb (i32.add (local.get $kb) (i32.const 8))) (i32.shl (global.get $K) (i32.const 3)))))
             (local.set $jb (i32.const 0))
             ;; per pair of hidden units: layer 2's weight gradients, δ1 = (Σ_k δ2_k W2[k, j])·f'(z_j),
@@ -497,8 +509,7 @@
               (local.set $kb (i32.const 0))
               (loop $output
                 (local.set $dv (v128.load64_splat (i32.add (global.get $pD2) (local.get $kb))))
-                (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
-                  (f64x2.mul (local.get $dv) (local.get $a))))
+                (v128.store (local.get $pg) (f64x2.add (v128.load (local.get $pg)) (f64x2.mul (local.get $dv) (local.get $a))))
                 (local.set $back (f64x2.add (local.get $back) (f64x2.mul (v128.load (local.get $pw)) (local.get $dv))))
                 (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
                 (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
@@ -512,12 +523,11 @@
                 (local.set $back (v128.and (local.get $back)
                   (f64x2.gt (v128.load (i32.add (local.get $pz1) (local.get $jb))) (v128.const f64x2 0 0))))))
               (v128.store (i32.add (global.get $pGB1) (local.get $jb))
-                (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $first))
-                  (local.get $back)))
+                (f64x2.add (v128.load (i32.add (global.get $pGB1) (local.get $jb))) (local.get $back)))
               (local.set $pg (i32.add (global.get $pG1) (local.get $jb)))
               (local.set $k (i32.const 0))
               (loop $input
-                (v128.store (local.get $pg) (f64x2.add (select (result v128) (v128.const f64x2 0 0) (v128.load (local.get $pg)) (local.get $first))
+                (v128.store (local.get $pg) (f64x2.add (v128.load (local.get $pg))
                   (f64x2.mul (local.get $back) (v128.load64_splat (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 3)))))))
                 (local.set $pg (i32.add (local.get $pg) (local.get $rowBytes)))
                 (br_if $input (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (global.get $n0))))

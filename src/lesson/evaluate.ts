@@ -10,7 +10,7 @@ import { Network } from '../network.ts';
 import { sigmoid } from '../numerics.ts';
 import { SpecError, type ModelSpec } from '../spec.ts';
 import { traceNetwork, tracedStep, type NetworkTrace, type TracedStep } from '../trace.ts';
-import { Trainer } from '../trainer.ts';
+import { DivergenceError, Trainer } from '../trainer.ts';
 import type { Node } from '../tracer.ts';
 import { decisionGrid, type DecisionGrid } from './boundary.ts';
 import { loadDataset, samplesDataset, type LessonDataset, type ReadFile } from './dataset.ts';
@@ -161,7 +161,7 @@ export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}
       // Paths are model.…; a variant's own fields live under variants.NAME.
       const field = e.path.replace(/^model\.?/, '');
       const own = name !== 'main' && field && (meta.variants[name] as Record<string, unknown>)[field.split(/[.[]/)[0]] !== undefined;
-      const where = parsed.locate(own ? `${at}.${field}` : e.path);
+      const where = parsed.locate(own ? `${at}.${field}` : e.path, e.atKey ? 'key' : 'value');
       throw new LessonError(file, where.line, where.col, e.expected);
     }
   };
@@ -189,6 +189,13 @@ export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}
   models.set('main', main);
   for (const [name, changes] of Object.entries(meta.variants)) {
     models.set(name, build(name, { ...meta.model, ...changes } as ModelSpec, `variants.${name}`));
+  }
+
+  for (const name of Object.keys(meta.names)) {
+    if (!main.trace.tape.nodes.some((n) => n.name === name)) {
+      const at = parsed.locate(`names.${name}`, 'key');
+      throw new LessonError(file, at.line, at.col, `names: no node is called ${name}; the names are ${main.trace.tape.nodes.map((n) => n.name).join(', ')}`);
+    }
   }
 
   const directives = new Map<DirectiveToken, DirectiveData>();
@@ -379,6 +386,8 @@ function resolveRef(positional: Arg[], opts: Options, ctx: Context, token: Lesso
   if ((KINDS as string[]).includes(positional[0].value) && positional.length > 1) {
     kind = positional[0].value as RefKind;
     rest = positional.slice(1);
+  } else if (positional.length > 1) {
+    throw errorAt(parsed, token, positional[0], `unknown quantity ${positional[0].value}; expected a node name, or one of ${KINDS.filter((k) => k !== 'value').join(', ')} followed by names`);
   }
   if (kind === 'loss' || kind === 'accuracy' || kind === 'output') return runQuantity(kind, rest, ctx, token);
   const replayArg = opts.keyed.get('replay');
@@ -497,8 +506,11 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
       const runs = first.value.split(',').flatMap((id) => ctx.sweeps.get(id) ?? [runOf({ ...first, value: id }, ctx, token)]);
       return { kind: 'boundary', runs: runs.map((r) => withGrid(r, ctx, token)), dataset: datasetOf(ctx, token), decimals };
     }
-    case 'data':
-      return { kind: 'boundary', runs: [], dataset: datasetOf(ctx, token), decimals };
+    case 'data': {
+      const dataset = datasetOf(ctx, token);
+      if (dataset.inputs !== 2) throw errorAt(parsed, token, undefined, `::data plots points in the plane: it needs 2 inputs, and this data set has ${dataset.inputs}`);
+      return { kind: 'boundary', runs: [], dataset, decimals };
+    }
     case 'function': {
       const rule = (ELEMENTWISE as Record<string, (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE] | undefined>)[first.value];
       if (!rule) throw errorAt(parsed, token, first, `expected one of ${Object.keys(ELEMENTWISE).join(', ')}, got ${first.value}`);
@@ -535,6 +547,8 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
       const y = opts.keyed.get('y')?.value ?? 'loss';
       if (y !== 'loss' && !/^output\d*$/.test(y)) throw errorAt(parsed, token, opts.keyed.get('y'), `expected y=loss or y=output (y=output1 for the second output), got ${y}`);
       const k = y === 'loss' ? -1 : Number(y.slice(6) || 0);
+      const outputs = model.net.sizes[model.net.sizes.length - 1];
+      if (k >= outputs) throw errorAt(parsed, token, opts.keyed.get('y'), `y=output${k} names output ${k} (counting from 0), but the model has ${outputs}`);
       const series = first.value.split(',').flatMap((id) => {
         const runs = ctx.sweeps.get(id) ?? [runOf({ ...first, value: id }, ctx, token)];
         return runs.map((run) => {
@@ -591,7 +605,14 @@ function train(id: string, model: EvaluatedModel, hidden: number | undefined, op
     if (!spec2.init) throw errorAt(parsed, token, opts.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
     start = Network.fromSpec({ layers: spec2.sizes, activation: spec2.activations, loss: spec2.loss, reduction: spec2.reduction, l2: spec2.l2, bias: spec2.bias, naming: spec2.naming, update: spec2.update, init: spec2.init });
   }
-  const { net, result } = trainRun(`${parsed.slug}: ${id}`, start, dataset, spec, ctx.effects);
+  let trained: ReturnType<typeof trainRun>;
+  try {
+    trained = trainRun(`${parsed.slug}: ${id}`, start, dataset, spec, ctx.effects);
+  } catch (e) {
+    if (e instanceof DivergenceError) throw errorAt(parsed, token, opts.keyed.get('lr') ?? opts.positional[0], `${id}: ${e.message}`);
+    throw e;
+  }
+  const { net, result } = trained;
   const run: Run = { id, model, hidden, spec, result, trained: net };
   ctx.runs.set(id, run);
   return run;
@@ -640,6 +661,7 @@ function evaluateCheck(token: DirectiveToken & LessonToken, opts: Options, ctx: 
  * source must have computed instead, evaluated on the trace (or its replay).
  */
 function explainValue(expr: string, trace: NetworkTrace, lr: number, parsed: ParsedLesson, token: LessonToken, arg: Arg): number {
+  const what = arg.key ?? 'expr';
   const scope = new Map<string, unknown>();
   for (const n of trace.tape.nodes) {
     if (!/^[A-Za-z_]\w*$/.test(n.name)) continue;
@@ -652,9 +674,9 @@ function explainValue(expr: string, trace: NetworkTrace, lr: number, parsed: Par
   try {
     v = evaluateExpression(expr, scope);
   } catch (e) {
-    throw errorAt(parsed, token, arg, `explain: ${(e as Error).message} in "${expr}" (names are the lesson's nodes, grad_NAME, sigmoid and lr)`);
+    throw errorAt(parsed, token, arg, `${what}: ${(e as Error).message} in "${expr}" (names are the lesson's nodes, grad_NAME, sigmoid and lr)`);
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw errorAt(parsed, token, arg, `explain: expected "${expr}" to give a finite number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw errorAt(parsed, token, arg, `${what}: expected "${expr}" to give a finite number`);
   return v;
 }
 

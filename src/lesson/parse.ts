@@ -53,8 +53,8 @@ export interface ParsedLesson {
   tokens: TokensList;
   /** the directive, value and math tokens in document order */
   located: LessonToken[];
-  /** file position of a front-matter path such as model.layers[1] */
-  locate(path: string): Located;
+  /** file position of a front-matter path such as model.layers[1] (its key with `key`) */
+  locate(path: string, which?: 'value' | 'key'): Located;
   /** the raw body, for the number lint */
   body: string;
   bodyLine: number;
@@ -62,7 +62,9 @@ export interface ParsedLesson {
 
 const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
 
-export function parseLesson(file: string, text: string): ParsedLesson {
+export function parseLesson(file: string, source: string): ParsedLesson {
+  // Positions count lines of \n: a BOM or CRLF line ends must not shift them.
+  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
   const fm = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
   if (!fm) throw new LessonError(file, 1, 1, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
@@ -74,9 +76,9 @@ export function parseLesson(file: string, text: string): ParsedLesson {
     const p = lineCounter.linePos(e.pos[0]);
     throw new LessonError(file, p.line + 1, p.col, `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const locate = (path: string): Located => locateIn(doc, lineCounter, path);
-  const fail = (path: string, message: string): never => {
-    const at = locate(path);
+  const locate = (path: string, which: 'value' | 'key' = 'value'): Located => locateIn(doc, lineCounter, path, which);
+  const fail = (path: string, message: string, which: 'value' | 'key' = 'value'): never => {
+    const at = locate(path, which);
     throw new LessonError(file, at.line, at.col, message);
   };
   const meta = checkMeta(doc.toJS() as unknown, fail);
@@ -92,7 +94,10 @@ export function parseLesson(file: string, text: string): ParsedLesson {
   let cursor = 0;
   marked.walkTokens(tokens, (token: Token) => {
     if (token.type !== 'directive' && token.type !== 'value' && token.type !== 'math') return;
-    const offset = body.indexOf(token.raw, cursor);
+    // Inside lists and quotes marked hands back text without its indentation: fall back to
+    // the token's first line, which keeps its place.
+    let offset = body.indexOf(token.raw, cursor);
+    if (offset < 0) offset = body.indexOf(token.raw.trim().split('\n')[0], cursor);
     const at = offset < 0 ? { line: bodyLine, col: 1 } : shift(positionOf(body, offset), bodyLine);
     if (offset >= 0) cursor = offset + token.raw.length;
     const t = token as LessonToken;
@@ -116,9 +121,20 @@ function shift(p: { line: number; col: number }, bodyLine: number): Located {
 }
 
 /** `model.layers[1]` → the position of that node in the front matter (or of its nearest ancestor). */
-function locateIn(doc: Document, lc: LineCounter, path: string): Located {
+function locateIn(doc: Document, lc: LineCounter, path: string, which: 'value' | 'key'): Located {
   const keys: (string | number)[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  if (which === 'key' && keys.length > 0) {
+    const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === keys[keys.length - 1]);
+      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+      if (range) {
+        const p = lc.linePos(range[0]);
+        return { line: p.line + 1, col: p.col };
+      }
+    }
+  }
   for (let n = keys.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : (doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
@@ -135,7 +151,7 @@ function locateIn(doc: Document, lc: LineCounter, path: string): Located {
   return { line: 2, col: 1 };
 }
 
-type Fail = (path: string, message: string) => never;
+type Fail = (path: string, message: string, which?: 'value' | 'key') => never;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
@@ -146,7 +162,7 @@ function numberList(v: unknown, path: string, fail: Fail): number[] {
 
 function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   if (!isRecord(raw)) return fail('', 'expected the front matter to be a mapping with title, model, data and lr');
-  for (const key of Object.keys(raw)) if (!FIELDS.includes(key)) fail(key, `unknown field ${key}; expected one of ${FIELDS.join(', ')}`);
+  for (const key of Object.keys(raw)) if (!FIELDS.includes(key)) fail(key, `unknown field ${key}; expected one of ${FIELDS.join(', ')}`, 'key');
   if (typeof raw.title !== 'string' || !raw.title.trim()) fail('title', `expected a title, got ${show(raw.title)}`);
   const decimals = raw.decimals ?? 10;
   if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 17) fail('decimals', `expected a whole number of decimals from 0 to 17, got ${show(raw.decimals)}`);
@@ -204,7 +220,7 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
 
 function checkDataset(v: unknown, fail: Fail): DatasetSpec {
   if (!isRecord(v)) return fail('dataset', 'expected { kind: moons, n: 300, noise: 0.2, seed: 0 } or { kind: iris }');
-  for (const key of Object.keys(v)) if (!['kind', 'n', 'noise', 'seed'].includes(key)) fail(`dataset.${key}`, `unknown field ${key}; expected kind, n, noise, seed`);
+  for (const key of Object.keys(v)) if (!['kind', 'n', 'noise', 'seed'].includes(key)) fail(`dataset.${key}`, `unknown field ${key}; expected kind, n, noise, seed`, 'key');
   if (v.kind !== 'moons' && v.kind !== 'iris') return fail('dataset.kind', `expected moons or iris, got ${show(v.kind)}`);
   if (v.kind === 'iris' && Object.keys(v).length > 1) fail('dataset', 'iris takes no options: it is the 150 rows of data/iris.csv');
   const whole = (k: 'n' | 'seed', min: number, max: number) => {

@@ -2,7 +2,7 @@
 // with the loss recorded along the way, the first sample's outputs tracked, and the result
 // cached by content (the cache itself is the caller's: the engine only names the key).
 import type { Network } from '../network.ts';
-import { Trainer } from '../trainer.ts';
+import { DivergenceError, Trainer } from '../trainer.ts';
 import type { LessonDataset } from './dataset.ts';
 
 export interface TrainSpec {
@@ -42,11 +42,9 @@ export interface TrainEffects {
   progress?: Progress;
 }
 
-// Bump when the trainer's arithmetic changes, so cached runs are not reused across it.
-const ENGINE = 'trainer-1';
-
 export function trainRun(label: string, start: Network, data: LessonDataset, spec: TrainSpec, effects: TrainEffects): { net: Network; result: TrainResult } {
-  const key = JSON.stringify({ engine: ENGINE, config: start.config, params: Array.from(start.flat()), data: [data.spec, Array.from(data.X), Array.from(data.T)], spec });
+  // The caller keeps one cache per version of the arithmetic (the CLI hashes the trainer's source).
+  const key = JSON.stringify({ config: start.config, params: Array.from(start.flat()), data: [data.spec, Array.from(data.X), Array.from(data.T)], spec });
   const net = start.clone();
   const cached = effects.cache?.get(key);
   if (cached) {
@@ -62,16 +60,22 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
   // SGD: loss[i] is epoch at[i]'s sum of sample losses, as the tutorials print it.
   for (let done = 0; done < spec.steps; ) {
     const chunk = Math.min(spec.every, spec.steps - done);
-    if (spec.mode === 'full_batch') {
-      at.push(done);
-      tracked.push(outputs());
-      const history = trainer.trainFullBatch(data.X, data.T, data.n, { iterations: chunk, lr: spec.lr, lossEvery: chunk });
-      loss.push(history.loss[0]);
-    } else {
-      const history = trainer.trainSGD(data.X, data.T, data.n, { epochs: chunk, lr: spec.lr, epochLoss: spec.epochLoss });
-      at.push(done + chunk);
-      loss.push(history.loss[chunk - 1]);
-      tracked.push(outputs());
+    try {
+      if (spec.mode === 'full_batch') {
+        at.push(done);
+        tracked.push(outputs());
+        const history = trainer.trainFullBatch(data.X, data.T, data.n, { iterations: chunk, lr: spec.lr, lossEvery: chunk });
+        loss.push(history.loss[0]);
+      } else {
+        const history = trainer.trainSGD(data.X, data.T, data.n, { epochs: chunk, lr: spec.lr, epochLoss: spec.epochLoss });
+        at.push(done + chunk);
+        loss.push(history.loss[chunk - 1]);
+        tracked.push(outputs());
+      }
+    } catch (e) {
+      // The trainer counts from the start of this chunk; the run counts from its first step.
+      if (e instanceof DivergenceError) throw new DivergenceError(done * (spec.mode === 'sgd' ? data.n : 1) + e.iteration, e.layer, e.quantity);
+      throw e;
     }
     done += chunk;
     effects.progress?.(label, done, spec.steps);
