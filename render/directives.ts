@@ -35,7 +35,7 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
       const { model, decimals } = data;
       const before = model.trace.loss, after = model.after.loss;
       const change = after.value - before.value;
-      return `<div class="step after">${display(`\\begin{aligned}${before.tex} &= ${num(before.value, decimals)} && \\text{before the update}\\\\ ${before.tex}^{+} &= ${num(after.value, decimals)} && \\text{after it: } ${change <= 0 ? '' : '+'}${formatNumber(change, decimals)}\\ (${formatNumber((100 * change) / before.value, 2)}\\%)\\end{aligned}`)}</div>`;
+      return `<div class="step after">${display(`\\begin{aligned}${before.tex} &= ${num(before.value, decimals)} && \\text{before the update}\\\\ ${before.tex}^{+} &= ${num(after.value, decimals)} && \\text{after it: } ${change <= 0 ? '' : '+'}${formatNumber(change, decimals)}\\ (${Number(((100 * change) / before.value).toPrecision(3))}\\%)\\end{aligned}`)}</div>`;
     }
     case 'check':
       return checkBox(data.check);

@@ -1,5 +1,6 @@
 // Evaluated lessons → the site's pages, in reading order, as path → HTML. Writing them is
 // the CLI's job.
+import { LessonError } from '../src/lesson/errors.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { renderArticle } from './lesson.ts';
 import { indexPage, lessonPage, type PageInfo } from './page.ts';
@@ -7,6 +8,14 @@ import { indexPage, lessonPage, type PageInfo } from './page.ts';
 export function renderSite(lessons: EvaluatedLesson[]): Map<string, string> {
   const ordered = [...lessons].sort((a, b) => a.parsed.meta.order - b.parsed.meta.order || a.parsed.slug.localeCompare(b.parsed.slug));
   const infos: PageInfo[] = ordered.map((l) => ({ title: l.parsed.meta.title, summary: l.parsed.meta.summary, source: l.parsed.meta.source, slug: l.parsed.slug }));
+  const seen = new Map<string, string>();
+  for (const l of ordered) {
+    // The site is flat: one page per lesson name, and index.html is the index.
+    if (l.parsed.slug === 'index') throw new LessonError(l.parsed.file, 1, 1, 'a lesson cannot be called index: that page lists the lessons');
+    const other = seen.get(l.parsed.slug);
+    if (other) throw new LessonError(l.parsed.file, 1, 1, `${other} has the same name: both would be ${l.parsed.slug}.html`);
+    seen.set(l.parsed.slug, l.parsed.file);
+  }
   const pages = new Map<string, string>();
   ordered.forEach((lesson, i) => pages.set(`${infos[i].slug}.html`, lessonPage(infos[i], renderArticle(lesson), infos[i - 1], infos[i + 1])));
   pages.set('index.html', indexPage(infos));

@@ -4,6 +4,16 @@
 // lines of a worked step come from one definition and cannot disagree.
 import type { Factor, Node } from './tracer.ts';
 
+/** A coefficient as LaTeX: 0.5 → \tfrac{1}{2}, 2/3 → \tfrac{2}{3}, 2 → 2. */
+function coefficient(c: number): string {
+  if (Number.isInteger(c)) return String(c);
+  for (let d = 2; d <= 64; d++) {
+    const n = Math.round(c * d);
+    if (Math.abs(n / d - c) < 1e-15) return `\\tfrac{${n}}{${d}}`;
+  }
+  return String(c);
+}
+
 /** A product sign: a space between symbols, a \cdot between numbers. */
 export const TIMES = { times: true } as const;
 export type Part = string | Node | typeof TIMES;
@@ -41,7 +51,7 @@ export function definition(node: Node): Part[] | undefined {
       const first = f[0];
       if (first.rule === 'squared_error') {
         const c = first.coefficient!;
-        const lead = c === 1 ? '' : c === 0.5 ? '\\tfrac{1}{2}' : `${c}`;
+        const lead = c === 1 ? '' : coefficient(c);
         return [lead + '(', first.wrt, '-', first.target!, ')^2'];
       }
       if (first.rule === 'bce_logit') {
@@ -82,7 +92,7 @@ export function derivative(f: Factor): Part[] {
       return ['-', f.of, TIMES, f.via!];
     case 'squared_error': {
       const c2 = 2 * f.coefficient!;
-      return [c2 === 1 ? '(' : `${c2}(`, f.wrt, '-', f.target!, ')'];
+      return [c2 === 1 ? '(' : `${coefficient(c2)}(`, f.wrt, '-', f.target!, ')'];
     }
     case 'bce_logit':
       return [f.via!, '-', f.target!];

@@ -683,7 +683,8 @@ function explainValue(expr: string, trace: NetworkTrace, lr: number, parsed: Par
 /** Decimals with four or more digits in the prose must be numbers the lesson computes or quotes. */
 function numberLint(parsed: ParsedLesson, models: Map<string, EvaluatedModel>, checks: CheckResult[], runs: Map<string, Run>, computed: number[]): LintIssue[] {
   const known: number[] = [...computed];
-  for (const r of runs.values()) known.push(...r.result.loss, r.result.finalLoss, r.result.accuracy ?? NaN, ...r.result.tracked.flat(), ...r.result.params);
+  // What a run can print: its recorded losses, final loss, accuracy and final outputs.
+  for (const r of runs.values()) known.push(...r.result.loss, r.result.finalLoss, r.result.accuracy ?? NaN, ...(r.result.tracked.at(-1) ?? []));
   for (const m of models.values()) {
     for (const t of [m.trace, m.after, m.replay]) {
       if (!t) continue;

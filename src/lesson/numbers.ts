@@ -8,11 +8,6 @@ export function formatNumber(value: number, decimals: number): string {
   return s === '-0' ? '0' : s;
 }
 
-/** value rounded to `decimals` places. */
-export function roundTo(value: number, decimals: number): number {
-  return Number(value.toFixed(decimals));
-}
-
 /** How many decimals a figure is printed with: "0.6456563062" → 10. */
 export function decimalsOf(text: string): number {
   const dot = text.indexOf('.');
