@@ -8,7 +8,7 @@ import { isSquared, sampleLoss, squaredCoefficient } from './losses.ts';
 import type { Network } from './network.ts';
 import { fastTanh, sigmoid, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
-import { FORWARD, GRADIENTS, GRADIENTS_2, GRADIENTS_1, LOSS, Net2Kernel, UPDATE, UPDATE_AND_FORWARD, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2, WEIGHTED_SUMS_AFTER } from './kernels/net2.ts';
+import { AFTER_UPDATE, FORWARD, GRADIENTS, GRADIENTS_1, GRADIENTS_2, LOSS, Net2Kernel, UPDATE, UPDATE_AND_FORWARD, WEIGHTED_SUMS_1, WEIGHTED_SUMS_2 } from './kernels/net2.ts';
 
 /** A NaN or an infinity, caught where it first appeared. */
 export class DivergenceError extends Error {
@@ -89,19 +89,14 @@ export class Trainer {
 
   constructor(readonly net: Network, readonly maxBatch: number) {
     this.sizes = net.sizes;
-    const L = this.sizes.length - 1;
     this.act = Uint8Array.from(net.config.activations, (a) => ACT_CODE[a]);
     const kernel = (this.kernel = Net2Kernel.for(net, maxBatch));
     // With the kernel, the rows and gradients are views of its memory: the loops below work on
     // them just the same (for sequential updates, which the kernel does not do).
-    this.Z = kernel ? [kernel.Z1, kernel.Z2] : [];
-    this.A = kernel ? [kernel.A1, kernel.A2] : [];
-    this.D = [];
-    for (let l = 1; l <= L; l++) {
-      if (!kernel) this.Z.push(new Float64Array(maxBatch * this.sizes[l]));
-      if (!kernel) this.A.push(new Float64Array(maxBatch * this.sizes[l]));
-      this.D.push(new Float64Array(maxBatch * this.sizes[l]));
-    }
+    const rows = () => this.sizes.slice(1).map((width) => new Float64Array(maxBatch * width));
+    this.Z = kernel ? [kernel.Z1, kernel.Z2] : rows();
+    this.A = kernel ? [kernel.A1, kernel.A2] : rows();
+    this.D = rows();
     this.gW = kernel ? kernel.gW : net.W.map((w) => new Float64Array(w.length));
     this.gb = kernel ? kernel.gb : net.b.map((b) => new Float64Array(b.length));
   }
@@ -116,7 +111,7 @@ export class Trainer {
     if (kernel) {
       this.stage(kernel, X, undefined, start, count);
       const status = kernel.run(count, FORWARD);
-      if (status !== 0) throw new DivergenceError(this.iteration, status, 'weighted sums');
+      if (status !== 0) throw this.divergence(status);
       return kernel.A2;
     }
     const sizes = this.sizes;
@@ -210,9 +205,8 @@ export class Trainer {
 
   /**
    * The step on the kernel, on the staged rows from `row` on, with the checks in the order of the
-   * loops' step. With `forwardAgain`
-   * (an update, the loss not measured) the kernel then runs the forward pass again, as the loss
-   * after a step of per-sample SGD needs, in the same call.
+   * loops' step. With `forwardAgain` (an update, the loss not measured) the kernel then runs the
+   * forward pass again, as the loss after a step of per-sample SGD needs, in the same call.
    */
   private stepKernel(kernel: Net2Kernel, T: Float64Array, start: number, count: number, lr: number | undefined, measure: boolean, forwardAgain = false, row = 0): number {
     // The kernel updates at once unless the loss, measured after it returns, must be checked first.
@@ -229,7 +223,7 @@ export class Trainer {
   private divergence(status: number): DivergenceError {
     if (status === GRADIENTS_2 || status === GRADIENTS_1) return new DivergenceError(this.iteration, status === GRADIENTS_2 ? 2 : 1, 'gradients');
     if (status === LOSS) return new DivergenceError(this.iteration, 2, 'loss');
-    return new DivergenceError(this.iteration, status > WEIGHTED_SUMS_AFTER ? status - WEIGHTED_SUMS_AFTER : status, 'weighted sums');
+    return new DivergenceError(this.iteration, status > AFTER_UPDATE ? status - AFTER_UPDATE : status, 'weighted sums');
   }
 
   private stepLoops(X: Float64Array, T: Float64Array, start: number, count: number, lr: number | undefined, order: UpdateOrder, measure: boolean): number {

@@ -65,26 +65,32 @@ describe('the WebAssembly kernel', () => {
     expect(Net2Kernel.for(Network.fromSpec(spec), 4)).toBeDefined();
   });
 
-  // With a squared loss, per-sample SGD runs each epoch in one call to the kernel.
-  const squared = { layers: [2, 3, 2], activation: 'sigmoid', loss: 'half_squared', l2: 0.01, bias: 'shared', init: { seed: 5, distribution: 'randn', biases: 'draw' } } as const;
-  const data = { X: Float64Array.from([0.5, -1, 1, 2, -0.3, 0.8]), T: Float64Array.from([1, 0, 0, 1, 0.5, 0.5]), n: 3 };
+  // Per-sample SGD on the kernel: with a squared loss each epoch is one call, with a
+  // cross-entropy one call a step (and the forward pass after it, for after_step).
+  const models = {
+    squared: { layers: [2, 3, 2], activation: 'sigmoid', loss: 'half_squared', l2: 0.01, bias: 'shared', init: { seed: 5, distribution: 'randn', biases: 'draw' } },
+    softmax_ce: { layers: [2, 3, 2], activation: 'tanh', output: 'softmax', loss: 'softmax_ce', l2: 0.01, init: { seed: 5, distribution: 'randn', biases: 'draw' } },
+  } as const;
+  const data = { X: Float64Array.from([0.5, -1, 1, 2, -0.3, 0.8]), T: Float64Array.from([1, 0, 0, 1, 0, 1]), n: 3 };
   const sample = (s: number) => ({ x: data.X.subarray(2 * s, 2 * s + 2), t: data.T.subarray(2 * s, 2 * s + 2) });
 
-  for (const epochLoss of ['before_step', 'after_step'] as const) {
-    it(`per-sample SGD epochs with a squared loss equal the tracer's steps (${epochLoss})`, () => {
-      const viaTrainer = Network.fromSpec(squared), viaTracer = Network.fromSpec(squared);
-      const order = (e: number) => (e % 2 ? [2, 0, 1] : [1, 2, 0]);
-      const history = new Trainer(viaTrainer, 1).trainSGD(data.X, data.T, data.n, { epochs: 4, lr: 0.4, sampleOrder: order, epochLoss });
-      for (let e = 0; e < 4; e++) {
-        let sum = 0;
-        for (const s of order(e)) {
-          const before = tracedStep(viaTracer, [sample(s)], 0.4).trace.loss.value;
-          sum += epochLoss === 'before_step' ? before : traceNetwork(viaTracer, [sample(s)]).loss.value;
+  for (const [loss, model] of Object.entries(models)) {
+    for (const epochLoss of ['before_step', 'after_step'] as const) {
+      it(`per-sample SGD with ${loss} equals the tracer's steps (${epochLoss})`, () => {
+        const viaTrainer = Network.fromSpec(model), viaTracer = Network.fromSpec(model);
+        const order = (e: number) => (e % 2 ? [2, 0, 1] : [1, 2, 0]);
+        const history = new Trainer(viaTrainer, 1).trainSGD(data.X, data.T, data.n, { epochs: 4, lr: 0.4, sampleOrder: order, epochLoss });
+        for (let e = 0; e < 4; e++) {
+          let sum = 0;
+          for (const s of order(e)) {
+            const before = tracedStep(viaTracer, [sample(s)], 0.4).trace.loss.value;
+            sum += epochLoss === 'before_step' ? before : traceNetwork(viaTracer, [sample(s)]).loss.value;
+          }
+          expect(history.loss[e]).toBeCloseTo(sum, 13);
         }
-        expect(history.loss[e]).toBeCloseTo(sum, 13);
-      }
-      viaTracer.flat().forEach((v, i) => expect(viaTrainer.flat()[i]).toBeCloseTo(v, 13));
-    });
+        viaTracer.flat().forEach((v, i) => expect(viaTrainer.flat()[i]).toBeCloseTo(v, 13));
+      });
+    }
   }
 
   it('stops a diverging epoch at the step the per-step calls stop at, with its layer and quantity', () => {

@@ -5,9 +5,13 @@ import { squaredCoefficient, type LossName } from '../losses.ts';
 import type { Network } from '../network.ts';
 import { NET2_WASM } from './net2.wasm.ts';
 
-/** The kernel's modes and status codes (see `run` in net2.wat). */
+/** The kernel's modes (see `run` in net2.wat). */
 export const FORWARD = 0, GRADIENTS = 1, UPDATE = 2, UPDATE_AND_FORWARD = 3;
-export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, WEIGHTED_SUMS_AFTER = 4, LOSS = 7;
+/**
+ * Its statuses: where a NaN or an infinity appeared. AFTER_UPDATE + 1 or + 2: the weighted sums of
+ * layer 1 or 2 in the forward pass after the update; LOSS: an epoch's sample loss.
+ */
+export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, AFTER_UPDATE = 4, LOSS = 7;
 
 // Compiled once, synchronously (browsers allow that on the main thread for modules this small);
 // without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
@@ -115,7 +119,7 @@ export class Net2Kernel {
     const settings: Record<string, number> = {
       ...offsets, n0, h, hp, K, nb1, nb2,
       act1: ACT_CODE[config.activations[0]], act2: ACT_CODE[config.activations[1]],
-      lossKind: LOSS_KIND[config.loss], l2: config.l2, c: squaredCoefficient(config.loss, K) || 0,
+      lossKind: LOSS_KIND[config.loss], l2: config.l2, c: LOSS_KIND[config.loss] === 0 ? squaredCoefficient(config.loss, K) : 0,
     };
     for (const [name, value] of Object.entries(settings)) (this.exports[name] as WebAssembly.Global).value = value;
     const view = (name: string, length: number) => new Float64Array(memory.buffer, offsets[name], length);
@@ -184,7 +188,7 @@ export class Net2Kernel {
     if (mode !== FORWARD) this.batchOf(count);
     const status = this.exports.run(row, count, mode, lr);
     if (mode !== FORWARD && status !== WEIGHTED_SUMS_1 && status !== WEIGHTED_SUMS_2) this.unpublished = true;
-    if (mode >= UPDATE && (status === 0 || status > WEIGHTED_SUMS_AFTER)) this.dirty = true;
+    if (mode >= UPDATE && (status === 0 || status > AFTER_UPDATE)) this.dirty = true;
     return status;
   }
 

@@ -1,15 +1,16 @@
 ;; The trainer's fused kernel for networks with one hidden layer (n0 → h → K), in WebAssembly
 ;; with 128-bit SIMD. Each sample goes through forward, output delta and backward while its
-;; rows are in registers and L1; two lanes carry two hidden units. src/kernels/net2.ts lays out
-;; the memory, sets the globals below and keeps the trainer's arrays as views of it.
-;; Assemble with `npm run build:wasm` (scripts/build-wasm.ts).
+;; rows are in registers and L1; two lanes carry two hidden units (or two outputs).
+;; src/kernels/net2.ts lays out the memory, sets the globals below and keeps the trainer's
+;; arrays as views of it. Assemble with `npm run build:wasm` (scripts/build-wasm.ts).
 ;;
 ;; Layout: W1 is stored transposed (n0 rows of hp, hp = h rounded up to even) so that a pair of
-;; hidden units reads a pair of weights; W2 is K rows of hp. The padding columns hold zeros and
-;; stay zero: their activations are forced to 0, so their gradients are 0. The public rows
-;; (Z1, A1: count × h; Z2, A2: count × K) are written pair by pair: with an odd width the last
-;; pair spills one element into the next row, which that row's own write replaces; every such
-;; buffer has a spare element at its end.
+;; hidden units reads a pair of weights; W2 is K rows of hp (and a row of zeros for an odd K).
+;; The padding columns hold zeros and stay zero: the backward pass counts the padding lane's
+;; activation as 0, so their gradients are 0. The public rows (Z1, A1: count × h; Z2, A2:
+;; count × K) are written pair by pair: with an odd width the last pair spills one element into
+;; the next row, which that row's own write replaces; every such buffer has a spare element at
+;; its end.
 (module
   (import "env" "memory" (memory 1))
 
@@ -61,7 +62,7 @@
   ;; Constants for e^y = 2^k·(R + r)/(R − r), y = k·ln2 + r, |r| ≤ ln2/2, R = r·coth(r/2) =
   ;; 2 + r²·P(r²) (fdlibm's e_exp.c coefficients, error below 2^-59). They are mutable globals
   ;; because V8 rebuilds a constant operand in every loop iteration (three instructions each)
-  ;; but keeps a global's value in a register.
+  ;; but reads a global with one load.
   (global $INV_LN2 (mut v128) (v128.const f64x2 1.4426950408889634 1.4426950408889634))
   ;; 1.5·2^52: adding it rounds to an integer, which lands in the low mantissa bits
   (global $SHIFT (mut v128) (v128.const f64x2 6755399441055744 6755399441055744))
@@ -85,7 +86,7 @@
   (global $ALL_LANES (mut v128) (v128.const i64x2 -1 -1))
 
   ;; e^-a for a ≥ 0 (or NaN), as the pair (R + r, (R − r)·2^-k): their quotient is e^-a. 2^-k is
-  ;; applied in two halves so that results down in the subnormals round once, not flush to 0.
+  ;; built as 2^-k1·2^-k2, k1 + k2 = k, which is exact down to the smallest subnormal.
   (func $expNeg (param $a v128) (result v128 v128)
     (local $t v128) (local $k v128) (local $r v128) (local $z v128) (local $R v128) (local $ki v128) (local $k1 v128)
     (local.set $a (f64x2.pmin (local.get $a) (global.get $EXP_CAP)))
@@ -102,10 +103,9 @@
     (local.set $ki (i64x2.sub (local.get $t) (global.get $SHIFT)))
     (local.set $k1 (i64x2.shr_u (local.get $ki) (i32.const 1)))
     (f64x2.add (local.get $R) (local.get $r))
-    (f64x2.mul
-      (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
-                 (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52)))
-      (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52))))
+    (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
+      (f64x2.mul (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52))
+                 (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52)))))
 
   ;; a = f(z) over n elements from byte offsets pz and pa, two at a time (an odd n reads and
   ;; writes one element more). Exported for the tests of the activations' accuracy.
@@ -134,7 +134,6 @@
         (local.set $ki (i64x2.sub (local.get $t) (global.get $SHIFT)))
         (local.set $k1 (i64x2.shr_u (local.get $ki) (i32.const 1)))
         (local.set $p (f64x2.add (local.get $R) (local.get $r)))
-        ;; 2^-k as 2^-k1·2^-k2, exact down to the smallest subnormal, computed beside R
         (local.set $q (f64x2.mul (f64x2.sub (local.get $R) (local.get $r))
           (f64x2.mul (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (local.get $k1)) (i32.const 52))
                      (i64x2.shl (i64x2.sub (global.get $EXP_BIAS) (i64x2.sub (local.get $ki) (local.get $k1))) (i32.const 52)))))
