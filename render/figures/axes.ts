@@ -9,10 +9,11 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** Powers of ten between lo and hi (both positive), for a log axis. */
+/** Powers of ten between lo and hi (both positive), for a log axis; with 2× and 5× too when the range spans less than three decades. */
 export function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) ticks.push(10 ** e);
+  const steps = Math.log10(hi / lo) < 3 ? [1, 2, 5] : [1];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) for (const m of steps) ticks.push(Number((m * 10 ** e).toPrecision(12)));
   return ticks;
 }
 

@@ -1,6 +1,7 @@
 // Decision regions as filled cells (merged along each row) with the data points on top; one
 // panel per run, so a sweep over hidden sizes reads as small multiples.
 import type { Run } from '../../src/lesson/evaluate.ts';
+import { plotBox } from '../../src/lesson/boundary.ts';
 import type { LessonDataset } from '../../src/lesson/dataset.ts';
 import { formatNumber } from '../../src/lesson/numbers.ts';
 import { escapeHtml } from '../html.ts';
@@ -10,7 +11,7 @@ const REGION = ['#f4c7c3', '#c6dbef', '#c7e9c0'];
 
 /** The data alone when no run is given (the plot the tutorials show before training). */
 export function boundaryPanel(run: Run | undefined, data: LessonDataset, size: number, decimals: number): string {
-  const g = run?.grid ?? { ...dataBox(data), cols: 0, rows: 0, classes: new Uint8Array(0) };
+  const g = run?.grid ?? { ...plotBox(data.X, data.n), cols: 0, rows: 0, classes: new Uint8Array(0) };
   const h = size * ((g.y1 - g.y0) / (g.x1 - g.x0));
   const cw = size / g.cols, ch = h / g.rows;
   const cells: string[] = [];
@@ -39,13 +40,4 @@ export function boundaryFigure(runs: Run[], data: LessonDataset, decimals: numbe
   if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, data, 520, decimals)}</div>`;
   const size = runs.length === 1 ? 520 : 240;
   return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, size, decimals)).join('')}</div>`;
-}
-
-function dataBox(data: LessonDataset) {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let i = 0; i < data.n; i++) {
-    x0 = Math.min(x0, data.X[2 * i]); x1 = Math.max(x1, data.X[2 * i]);
-    y0 = Math.min(y0, data.X[2 * i + 1]); y1 = Math.max(y1, data.X[2 * i + 1]);
-  }
-  return { x0: x0 - 0.5, x1: x1 + 0.5, y0: y0 - 0.5, y1: y1 + 0.5 };
 }

@@ -3,6 +3,7 @@
 // cached by content (the cache itself is the caller's: the engine only names the key).
 import type { Network } from '../network.ts';
 import { DivergenceError, Trainer } from '../trainer.ts';
+import { predictedClass } from './boundary.ts';
 import type { LessonDataset } from './dataset.ts';
 
 export interface TrainSpec {
@@ -89,13 +90,7 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
   const predictions = full.predict(data.X, data.n);
   let right = 0;
   for (let i = 0; i < data.n; i++) {
-    let guess: number;
-    if (K === 1) guess = predictions[i] > 0.5 ? 1 : 0;
-    else {
-      guess = 0;
-      for (let k = 1; k < K; k++) if (predictions[i * K + k] > predictions[i * K + guess]) guess = k;
-    }
-    if (guess === data.labels[i]) right++;
+    if (predictedClass(predictions, i, K) === data.labels[i]) right++;
   }
   const result: TrainResult = { at, loss, tracked, finalLoss, params: Array.from(net.flat()), accuracy: data.classes ? right / data.n : null };
   effects.cache?.set(key, result);
