@@ -52,6 +52,8 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
       });
       return `<table class="glossary"><thead><tr><th>name</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
     }
+    case 'chains':
+      return chainTable(data.chains, data.decimals, inline);
     case 'train': {
       const { run, dataset, decimals } = data;
       const r = run.result;
@@ -136,6 +138,20 @@ function derivation(chain: Chain, decimals: number, model: EvaluatedModel, displ
 function topOf(factors: Factor[]): Node {
   const first = factors.find((f) => f.rule !== 'sum');
   return first ? first.of : factors[factors.length - 1].wrt;
+}
+
+/** Every parameter's chain as one row of labelled factors (g1, g2, …) and their product. */
+function chainTable(chains: Chain[], decimals: number, inline: (tex: string) => string): string {
+  const width = Math.max(...chains.map((c) => (c.paths.length === 1 ? shown(c.paths[0].factors).length : 0)));
+  const head = Array.from({ length: width }, (_, i) => `<th>${inline(`g_{${i + 1}}`)}</th>`).join('');
+  const rows = chains.map((c) => {
+    const cells = c.paths.length === 1
+      ? shown(c.paths[0].factors).map((s) => `<td>${formatNumber(s.factor.value, decimals)}</td>`)
+      : [`<td colspan="${width}" class="paths">${c.paths.length} paths: see its derivation</td>`];
+    while (cells.length < width) cells.push('<td></td>');
+    return `<tr><th scope="row">${inline(c.param.tex)}</th>${cells.join('')}<td>${formatNumber(c.value, decimals)}</td></tr>`;
+  });
+  return `<table class="numbers chains"><thead><tr><th>parameter</th>${head}<th>product</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function gradientTable(model: EvaluatedModel, decimals: number, inline: (tex: string) => string): string {

@@ -79,6 +79,18 @@ describe('directives render computed numbers', () => {
   });
 });
 
+describe('::chains', () => {
+  it('gives every parameter its labelled factors and their product, the gradient', () => {
+    const lesson = compile('::chains\n');
+    const data = [...lesson.directives.values()][0];
+    if (data.kind !== 'chains') throw new Error('expected chains');
+    expect(data.chains).toHaveLength(1);
+    expect(data.chains[0].value).toBe(lesson.main.trace.params[0].grad);
+    expect(data.chains[0].paths[0].factors.map((f) => f.value)).toEqual([2 * (out - 0.3), out * (1 - out), 0.1]);
+    expect(renderArticle(lesson)).toContain('<table class="numbers chains">');
+  });
+});
+
 describe('::function', () => {
   it('plots an activation and the derivative the engine uses, from its own definitions', () => {
     const lesson = compile('::function tanh from=-2 to=2\n');

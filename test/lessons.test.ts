@@ -70,6 +70,52 @@ describe('lesson 3: any number of hidden neurons (seed 000)', () => {
   });
 });
 
+describe('lesson 4: deeper networks (seed 003, code)', () => {
+  // The tutorial's NeuralNetwork([2, h, 2]) with the output layer outside the loop: tanh hidden,
+  // two sigmoid outputs, cross-entropy averaged over the 60 points, lr 0.1, seed(3) weights.
+  const train = (h: number, iterations: number) => {
+    const m = makeMoons(60, { noise: 1.0, rng: new RandomState(1) });
+    const rng = new RandomState(3);
+    const W1 = Array.from({ length: h }, () => Array.from(rng.randn(2), (v) => v / Math.sqrt(2)));
+    const W2 = Array.from({ length: 2 }, () => Array.from(rng.randn(h), (v) => v / Math.sqrt(h)));
+    const b1 = new Array(h).fill(0), b2 = [0, 0];
+    const forward = (i: number) => {
+      const a = W1.map((w, j) => Math.tanh(w[0] * m.X[2 * i] + w[1] * m.X[2 * i + 1] + b1[j]));
+      const o = W2.map((w, k) => σ(w.reduce((s2, wj, j) => s2 + wj * a[j], b2[k])));
+      return { a, o };
+    };
+    for (let it = 0; it < iterations; it++) {
+      const gW1 = W1.map((w) => w.map(() => 0)), gW2 = W2.map((w) => w.map(() => 0)), gb1 = b1.map(() => 0), gb2 = [0, 0];
+      for (let i = 0; i < 60; i++) {
+        const { a, o } = forward(i);
+        const d2 = o.map((ok, k) => (ok - (m.y[i] === k ? 1 : 0)) / 60); // -(t/o - (1-t)/(1-o)) · o(1-o) / m
+        const d1 = a.map((aj, j) => (1 - aj * aj) * d2.reduce((s2, d, k) => s2 + d * W2[k][j], 0));
+        d2.forEach((d, k) => { gb2[k] += d; a.forEach((aj, j) => (gW2[k][j] += d * aj)); });
+        d1.forEach((d, j) => { gb1[j] += d; gW1[j][0] += d * m.X[2 * i]; gW1[j][1] += d * m.X[2 * i + 1]; });
+      }
+      W1.forEach((w, j) => { w[0] -= 0.1 * gW1[j][0]; w[1] -= 0.1 * gW1[j][1]; b1[j] -= 0.1 * gb1[j]; });
+      W2.forEach((w, k) => { w.forEach((_, j) => (w[j] -= 0.1 * gW2[k][j])); b2[k] -= 0.1 * gb2[k]; });
+    }
+    let loss = 0, right = 0;
+    for (let i = 0; i < 60; i++) {
+      const { o } = forward(i);
+      o.forEach((ok, k) => { const t = m.y[i] === k ? 1 : 0; loss -= t * Math.log(ok) + (1 - t) * Math.log(1 - ok); });
+      if ((o[1] > o[0] ? 1 : 0) === m.y[i]) right++;
+    }
+    return { loss: loss / 60, accuracy: right / 60 };
+  };
+  const l = lesson('04-deeper-networks');
+
+  it('the final loss and accuracy of the 1- and 4-neuron runs after 30 000 iterations', () => {
+    for (const h of [1, 4]) {
+      const expected = train(h, 30_000);
+      const run = l.runs.get(`hidden-${h}`)!.result;
+      close(run.finalLoss, expected.loss, 1e-8);
+      expect(run.accuracy).toBe(expected.accuracy);
+    }
+  });
+});
+
 describe('lesson 5: tanh, softmax and two moons (seed 002)', () => {
   // build_model as printed: sums over the 300 points (not divided by N), reg λ·W.
   const buildModel = (h: number, passes: number) => {

@@ -107,7 +107,8 @@ export type DirectiveData =
   | { kind: 'train'; run: Run; dataset: LessonDataset; decimals: number }
   | { kind: 'curve'; series: Series[]; xLabel: string; yLabel: string; log: boolean }
   | { kind: 'boundary'; runs: Run[]; dataset: LessonDataset; decimals: number }
-  | { kind: 'compute'; label: string; expr: string; value: number; decimals: number };
+  | { kind: 'compute'; label: string; expr: string; value: number; decimals: number }
+  | { kind: 'chains'; chains: Chain[]; decimals: number; model: EvaluatedModel };
 
 export interface LintIssue {
   at: Located;
@@ -148,6 +149,7 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   data: { positional: '', keys: [] },
   compute: { positional: '', keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
   function: { positional: 'an activation, like sigmoid', keys: ['from', 'to'] },
+  chains: { positional: '', keys: ['in', 'decimals'] },
 };
 
 export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}): EvaluatedLesson {
@@ -473,6 +475,10 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
     case 'gradients':
       return { kind: 'gradients', decimals, model };
+    case 'chains': {
+      const trace = model.net.config.update === 'sequential' ? model.step.trace : model.trace;
+      return { kind: 'chains', chains: trace.params.map((p) => explainGradient(trace.tape, trace.loss, p)), decimals, model };
+    }
     case 'after':
       return { kind: 'after', decimals, model };
     case 'network':
