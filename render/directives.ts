@@ -7,6 +7,7 @@ import type { Factor, Node } from '../src/tracer.ts';
 import { boundaryFigure } from './figures/boundary.ts';
 import { curveFigure } from './figures/curve.ts';
 import { graphFigure } from './figures/graph.ts';
+import { surfaceFigure } from './figures/surface.ts';
 import { networkFigure } from './figures/network.ts';
 import { num, numbers, symbols } from './format.ts';
 import { escapeHtml } from './html.ts';
@@ -54,6 +55,8 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
     }
     case 'chains':
       return chainTable(data.chains, data.decimals, inline);
+    case 'surface':
+      return `<figure class="figure">${surfaceFigure(data.surface, 'the loss')}<figcaption>The loss over ${escapeHtml(data.surface.names[0])} and ${escapeHtml(data.surface.names[1])}, every other parameter at its starting value (dark is low). The white dot is the starting point; the line runs to where the step moves these two parameters.</figcaption></figure>`;
     case 'train': {
       const { run, dataset, decimals } = data;
       const r = run.result;

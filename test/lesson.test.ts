@@ -92,6 +92,22 @@ describe('::chains', () => {
   });
 });
 
+describe('::surface', () => {
+  it('is the loss over a grid of two parameters, the others held at their starting values', () => {
+    const two = FRONT.replace('layers: [1, 1]', 'layers: [2, 1]').replace('params: { w1: 0.5 }', 'params: { w1: 0.5, w2: -0.25 }').replace('x: [0.1]', 'x: [0.1, 0.7]');
+    const lesson = compile('::surface w1,w2 range=2\n', two);
+    const data = [...lesson.directives.values()][0];
+    if (data.kind !== 'surface') throw new Error('expected a surface');
+    const { surface: s } = data;
+    expect([s.x0, s.x1, s.y0, s.y1]).toEqual([-1.5, 2.5, -2.25, 1.75]);
+    // Cell (row 7, column 41): its centre, and the loss there computed directly.
+    const w1 = s.x0 + ((41 + 0.5) / s.cols) * (s.x1 - s.x0), w2 = s.y0 + ((7 + 0.5) / s.rows) * (s.y1 - s.y0);
+    const p = 1 / (1 + Math.exp(-(w1 * 0.1 + w2 * 0.7)));
+    expect(s.loss[7 * s.cols + 41]).toBeCloseTo((p - 0.3) ** 2, 14);
+    expect(s.after).toEqual([lesson.main.step.after[0], lesson.main.step.after[1]]);
+  });
+});
+
 describe('::function', () => {
   it('plots an activation and the derivative the engine uses, from its own definitions', () => {
     const lesson = compile('::function tanh from=-2 to=2\n');

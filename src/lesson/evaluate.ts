@@ -108,7 +108,21 @@ export type DirectiveData =
   | { kind: 'curve'; series: Series[]; xLabel: string; yLabel: string; log: boolean }
   | { kind: 'boundary'; runs: Run[]; dataset: LessonDataset; decimals: number }
   | { kind: 'compute'; label: string; expr: string; value: number; decimals: number }
-  | { kind: 'chains'; chains: Chain[]; decimals: number; model: EvaluatedModel };
+  | { kind: 'chains'; chains: Chain[]; decimals: number; model: EvaluatedModel }
+  | { kind: 'surface'; surface: LossSurface };
+
+/** The loss over a grid of two parameters, the others held at their starting values. */
+export interface LossSurface {
+  names: [string, string];
+  texs: [string, string];
+  x0: number; x1: number; y0: number; y1: number;
+  cols: number; rows: number;
+  /** loss per cell, row by row from y0 upwards */
+  loss: Float64Array;
+  /** the parameters before and after the lesson's step */
+  before: [number, number];
+  after: [number, number];
+}
 
 export interface LintIssue {
   at: Located;
@@ -150,6 +164,7 @@ const DIRECTIVES: Record<string, { positional: string; keys: string[] }> = {
   compute: { positional: '', keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
   function: { positional: 'an activation, like sigmoid', keys: ['from', 'to'] },
   chains: { positional: '', keys: ['in', 'decimals'] },
+  surface: { positional: 'two parameters, like w5,w6', keys: ['in', 'range'] },
 };
 
 export function evaluateLesson(parsed: ParsedLesson, effects: LessonEffects = {}): EvaluatedLesson {
@@ -475,6 +490,15 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
     case 'gradients':
       return { kind: 'gradients', decimals, model };
+    case 'surface': {
+      const names = first.value.split(',');
+      if (names.length !== 2) throw errorAt(parsed, token, first, `expected two parameters separated by a comma, like w5,w6, got ${first.value}`);
+      const ix = names.map((n) => paramIndex(model, n, parsed, token, first));
+      const rangeArg = opts.keyed.get('range');
+      const range = rangeArg ? Number(rangeArg.value) : 1;
+      if (!(range > 0)) throw errorAt(parsed, token, rangeArg, `expected range to be a positive number, got ${rangeArg?.value}`);
+      return { kind: 'surface', surface: lossSurface(model, ix as [number, number], range, ctx) };
+    }
     case 'chains': {
       const trace = model.net.config.update === 'sequential' ? model.step.trace : model.trace;
       return { kind: 'chains', chains: trace.params.map((p) => explainGradient(trace.tape, trace.loss, p)), decimals, model };
@@ -571,6 +595,31 @@ function evaluateDirective(token: DirectiveToken & LessonToken, ctx: Context): D
     }
   }
   throw errorAt(parsed, token, undefined, `unknown directive ::${token.name}`);
+}
+
+function lossSurface(model: EvaluatedModel, ix: [number, number], range: number, ctx: Context): LossSurface {
+  const cols = 60, rows = 60;
+  const probe = model.net.clone();
+  const start = model.step.before;
+  const data = ctx.dataset!;
+  const traced = ctx.parsed.meta.data ?? [firstSample(data)];
+  const X = Float64Array.from(traced.flatMap((s) => s.x)), T = Float64Array.from(traced.flatMap((s) => s.t));
+  const trainer = new Trainer(probe, traced.length);
+  const [a, b] = ix.map((i) => start[i]);
+  const x0 = a - range, x1 = a + range, y0 = b - range, y1 = b + range;
+  const loss = new Float64Array(cols * rows);
+  const pa = probe.params[ix[0]], pb = probe.params[ix[1]];
+  for (let r = 0; r < rows; r++) {
+    probe.set(pb, y0 + ((r + 0.5) / rows) * (y1 - y0));
+    for (let c = 0; c < cols; c++) {
+      probe.set(pa, x0 + ((c + 0.5) / cols) * (x1 - x0));
+      loss[r * cols + c] = trainer.loss(X, T, 0, traced.length);
+    }
+  }
+  return {
+    names: [pa.name, pb.name], texs: [pa.tex, pb.tex], x0, x1, y0, y1, cols, rows, loss,
+    before: [a, b], after: [model.step.after[ix[0]], model.step.after[ix[1]]],
+  };
 }
 
 function datasetOf(ctx: Context, token: LessonToken): LessonDataset {
