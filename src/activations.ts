@@ -35,7 +35,7 @@ export const ELEMENTWISE: Record<ElementwiseActivation, ActivationRule> = {
     value: fastTanh,
     derivFromOutput: (a) => 1 - a * a,
     tex: '\\tanh(#)',
-    derivTex: '1-@^2',
+    derivTex: '1-{@}^2',
     mathjs: 'tanh(#)',
   },
   relu: {

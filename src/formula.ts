@@ -2,6 +2,7 @@
 // derivative as a list of parts, LaTeX text and nodes. Rendered once with symbols
 // (out_{o_1}(1-out_{o_1})) and once with each node's number (0.7989(1-0.7989)), the two
 // lines of a worked step come from one definition and cannot disagree.
+import { ELEMENTWISE, type ElementwiseActivation } from './activations.ts';
 import type { Factor, Node } from './tracer.ts';
 
 /** A coefficient as LaTeX: 0.5 → \tfrac{1}{2}, 2/3 → \tfrac{2}{3}, 2 → 2. */
@@ -18,12 +19,10 @@ function coefficient(c: number): string {
 export const TIMES = { times: true } as const;
 export type Part = string | Node | typeof TIMES;
 
-const ACTIVATION_TEX: Record<string, (z: Node) => Part[]> = {
-  sigmoid: (z) => ['\\frac{1}{1+e^{-', z, '}}'],
-  tanh: (z) => ['\\tanh(', z, ')'],
-  relu: (z) => ['\\max(0,', z, ')'],
-  identity: (z) => [z],
-};
+/** An activation's LaTeX template (activations.ts) with `#` for the input and `@` for the output. */
+function fill(template: string, input: Node, output: Node): Part[] {
+  return template.split(/([#@])/).filter((p) => p !== '').map((p) => (p === '#' ? input : p === '@' ? output : p));
+}
 
 function joinParts(items: Part[][], sep: string): Part[] {
   return items.flatMap((p, i) => (i === 0 ? p : [sep, ...p]));
@@ -42,7 +41,7 @@ export function definition(node: Node): Part[] | undefined {
       return joinParts(terms, '+');
     }
     case 'activation':
-      return ACTIVATION_TEX[f[0].rule](f[0].wrt);
+      return fill(ELEMENTWISE[f[0].rule as ElementwiseActivation].tex, f[0].wrt, node);
     case 'softmax': {
       const self = f.find((x) => x.rule === 'softmax_same')!.wrt;
       return ['\\frac{e^{', self, '}}{', ...joinParts(f.map((x) => ['e^{', x.wrt, '}']), '+'), '}'];
@@ -78,16 +77,15 @@ export function derivative(f: Factor): Part[] {
     case 'linear_input':
       return [f.via!];
     case 'linear_bias':
-    case 'identity':
     case 'sum':
       return ['1'];
     case 'sigmoid':
+    case 'tanh':
+    case 'relu':
+    case 'identity':
+      return fill(ELEMENTWISE[f.rule].derivTex, f.wrt, f.of);
     case 'softmax_same':
       return [f.of, '(1-', f.of, ')'];
-    case 'tanh':
-      return ['1-{', f.of, '}^2'];
-    case 'relu':
-      return ['[', f.wrt, '>0]'];
     case 'softmax_cross':
       return ['-', f.of, TIMES, f.via!];
     case 'squared_error': {

@@ -33,16 +33,6 @@ export function isSquared(loss: LossName): boolean {
   return loss !== 'bce' && loss !== 'softmax_ce';
 }
 
-/** LaTeX of the per-output loss term, with `@` for the prediction and `%` for the target. */
-export const LOSS_TEX: Record<LossName, string> = {
-  squared: '(@-%)^2',
-  half_squared: '\\tfrac{1}{2}(@-%)^2',
-  mean_squared: '\\tfrac{1}{K}(@-%)^2',
-  half_mean_squared: '\\tfrac{1}{2K}(@-%)^2',
-  bce: '-\\left(%\\log @+(1-%)\\log(1-@)\\right)',
-  softmax_ce: '-\\sum_k %_k\\log @_k',
-};
-
 /** Loss of one sample whose output-layer logits are z[zo..zo+K) and activations a[ao..ao+K). */
 export function sampleLoss(
   loss: LossName,
