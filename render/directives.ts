@@ -97,9 +97,13 @@ function factorLine(f: Factor, label: string | undefined, decimals: number): str
   const d = derivative(f);
   const sym = symbols(d), nums = numbers(d, decimals), value = formatNumber(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
-  if (nums !== sym && nums !== value && nums !== num(f.value, decimals)) chain.push(nums);
-  if (value !== sym) chain.push(value);
-  return `${label ? `${label[0]}_{${label.slice(1)}} &= ` : '&'}${chain.join(' = ')}`;
+  const rest: string[] = [];
+  if (nums !== sym && nums !== value && nums !== num(f.value, decimals)) rest.push(nums);
+  if (value !== sym) rest.push(value);
+  const lead = `${label ? `${label[0]}_{${label.slice(1)}} &= ` : '&'}${chain.join(' = ')}`;
+  // A long substitution goes on a line of its own rather than off the right edge.
+  if (rest.length && sym.length + nums.length > 60) return `${lead} \\\\ &= ${rest.join(' = ')}`;
+  return rest.length ? `${lead} = ${rest.join(' = ')}` : lead;
 }
 
 function product(factors: Factor[], decimals: number): string {
