@@ -2,7 +2,7 @@
 import { gLabels, type Chain } from '../src/chain.ts';
 import { definition, derivative, partialTex } from '../src/formula.ts';
 import type { CheckResult, DirectiveData, EvaluatedModel } from '../src/lesson/evaluate.ts';
-import { formatNumber } from '../src/lesson/numbers.ts';
+import { formatNumber, formatSignificant } from '../src/lesson/numbers.ts';
 import type { Factor, Node } from '../src/tracer.ts';
 import { boundaryFigure } from './figures/boundary.ts';
 import { curveFigure } from './figures/curve.ts';
@@ -85,7 +85,7 @@ export function renderDirective(data: DirectiveData, math: MathRenderer): string
   }
 }
 
-const fmt = (v: number) => (Number.isNaN(v) ? '—' : v.toPrecision(15).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1'));
+const fmt = (v: number) => formatSignificant(v, 15);
 
 /** Factors of a path as the tutorials write them: the unit factors of a plain sum left out. */
 function shown(factors: Factor[]): { factor: Factor; label?: string }[] {

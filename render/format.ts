@@ -1,5 +1,5 @@
 // Formula parts → LaTeX, once with symbols and once with the numbers the nodes hold.
-import { TIMES, type Part } from '../src/formula.ts';
+import type { Part } from '../src/formula.ts';
 import { formatNumber } from '../src/lesson/numbers.ts';
 import { Node } from '../src/tracer.ts';
 

@@ -232,13 +232,13 @@ export class Trainer {
     this.outputDelta(T, start, count);
     const sizes = this.sizes;
     const L = sizes.length - 1;
-    const { W: Ws, b: bs, config } = this.net;
+    const { W: Ws, config } = this.net;
     const sequential = lr !== undefined && order === 'sequential';
     for (let l = L; l >= 1; l--) {
       const rows = sizes[l], cols = sizes[l - 1];
       const input = l === 1 ? X : this.A[l - 2];
       const inOff = l === 1 ? start * cols : 0;
-      const D = this.D[l - 1], W = Ws[l - 1], b = bs[l - 1];
+      const D = this.D[l - 1], W = Ws[l - 1];
       const gW = this.gW[l - 1], gb = this.gb[l - 1];
       // One accumulator per weight, summed over the samples in order: no zero-fill, and the
       // same additions in the same order as accumulating sample by sample.

@@ -24,3 +24,9 @@ export function matchesQuoted(value: number, text: string, units = 1): boolean {
   const unit = 10 ** -decimalsOf(text);
   return Math.abs(value - Number(text)) <= units * unit * (1 + 1e-9);
 }
+
+/** `digits` significant digits with trailing zeros dropped, or a dash for a missing number. */
+export function formatSignificant(value: number | undefined, digits: number): string {
+  if (value === undefined || Number.isNaN(value)) return '—';
+  return value.toPrecision(digits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+}

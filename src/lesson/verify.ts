@@ -2,8 +2,9 @@
 // differences give it; every quoted source figure with its verdict; every unexplained long
 // decimal. Any disagreement, undeclared mismatch or lint issue is a failure.
 import type { EvaluatedLesson } from './evaluate.ts';
+import { formatSignificant } from './numbers.ts';
 
-const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toPrecision(12));
+const num = (v: number | undefined) => formatSignificant(v, 12);
 
 export function verifyReport(lessons: EvaluatedLesson[]): { text: string; failures: number } {
   const out: string[] = [];
