@@ -1,7 +1,21 @@
-// Formula parts → LaTeX, once with symbols and once with the numbers the nodes hold.
-import type { Part } from '../src/formula.ts';
-import { formatNumber } from '../src/lesson/numbers.ts';
-import { Node } from '../src/tracer.ts';
+// Numbers as the page prints them, and formula parts → LaTeX, once with symbols and once with
+// the numbers the nodes hold.
+import { Node } from '../src/tape.ts';
+import type { Part } from './formula.ts';
+
+/** Rounded to `decimals`, trailing zeros dropped (0.6000000000000001 → "0.6"), no "-0". */
+export function formatNumber(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  let s = value.toFixed(decimals);
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s === '-0' ? '0' : s;
+}
+
+/** `digits` significant digits with trailing zeros dropped, or a dash for a missing number. */
+export function formatSignificant(value: number | undefined, digits: number): string {
+  if (value === undefined || Number.isNaN(value)) return '—';
+  return value.toPrecision(digits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+}
 
 export function symbols(parts: Part[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : p instanceof Node ? p.tex : '\\,')).join('');
@@ -16,4 +30,3 @@ export function num(value: number, decimals: number): string {
   const s = formatNumber(value, decimals);
   return s.startsWith('-') ? `(${s})` : s;
 }
-

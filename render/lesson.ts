@@ -1,23 +1,27 @@
 // An evaluated lesson → the HTML of its article. The parsed tokens go through marked's parser
-// with renderers for the lesson's own tokens; each renderer only formats evaluated data.
+// with renderers for the lesson's own tokens: each directive's own `render`, the inline
+// values, and the lesson's math through KaTeX.
 import { Marked, type Tokens } from 'marked';
-import { positionOf } from '../src/lesson/errors.ts';
+import { inLesson } from '../src/lesson/diagnostics.ts';
+import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
-import { formatNumber } from '../src/lesson/numbers.ts';
-import type { LessonToken } from '../src/lesson/parse.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { renderDirective } from './directives.ts';
+import { formatNumber } from './format.ts';
 import { MathRenderer } from './katex.ts';
 
 export function renderArticle(lesson: EvaluatedLesson): string {
+  const { file, map, tokens } = lesson.parsed;
   const math = new MathRenderer();
-  const file = lesson.parsed.file;
+  const page: RenderContext = { display: (tex) => math.render(tex, true), inline: (tex) => math.render(tex, false) };
   const marked = new Marked({
     gfm: true,
     extensions: [
       {
         name: 'directive',
-        renderer: (token: Tokens.Generic) => renderDirective(lesson.directives.get(token as DirectiveToken)!, math),
+        renderer: (token: Tokens.Generic) => {
+          const { directive, data } = lesson.directives.get(token as DirectiveToken)!;
+          return directive.render(data, page);
+        },
       },
       {
         name: 'value',
@@ -29,15 +33,12 @@ export function renderArticle(lesson: EvaluatedLesson): string {
       {
         name: 'math',
         renderer: (token: Tokens.Generic) => {
-          const t = token as MathToken & LessonToken;
-          // Where the LaTeX starts inside the token, which may begin on the next line.
-          const start = positionOf(t.raw, t.raw.indexOf(t.tex));
-          const where = start.line === 1 ? { line: t.at.line, col: t.at.col + start.col - 1 } : { line: t.at.line + start.line - 1, col: start.col };
-          const html = math.render(t.tex, t.display, { file, ...where });
+          const t = token as MathToken;
+          const html = math.render(t.tex, t.display, t.offset + t.raw.indexOf(t.tex));
           return t.display ? `<div class="math-display">${html}</div>` : html;
         },
       },
     ],
   });
-  return marked.parser(lesson.parsed.tokens);
+  return inLesson(file, map, () => marked.parser(tokens));
 }

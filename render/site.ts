@@ -1,6 +1,6 @@
 // Evaluated lessons → the site's pages, in reading order, as path → HTML. Writing them is
 // the CLI's job.
-import { LessonError } from '../src/lesson/errors.ts';
+import { LessonError } from '../src/lesson/diagnostics.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { renderArticle } from './lesson.ts';
 import { indexPage, lessonPage, type PageInfo } from './page.ts';
@@ -11,9 +11,9 @@ export function renderSite(lessons: EvaluatedLesson[]): Map<string, string> {
   const seen = new Map<string, string>();
   for (const l of ordered) {
     // The site is flat: one page per lesson name, and index.html is the index.
-    if (l.parsed.slug === 'index') throw new LessonError(l.parsed.file, 1, 1, 'a lesson cannot be called index: that page lists the lessons');
+    if (l.parsed.slug === 'index') throw new LessonError(0, 'a lesson cannot be called index: that page lists the lessons').locate(l.parsed.file, l.parsed.map);
     const other = seen.get(l.parsed.slug);
-    if (other) throw new LessonError(l.parsed.file, 1, 1, `${other} has the same name: both would be ${l.parsed.slug}.html`);
+    if (other) throw new LessonError(0, `${other} has the same name: both would be ${l.parsed.slug}.html`).locate(l.parsed.file, l.parsed.map);
     seen.set(l.parsed.slug, l.parsed.file);
   }
   const pages = new Map<string, string>();

@@ -1,7 +1,7 @@
 // "Why is ∂E/∂p this number?" — the chain rule read back from a traced graph: every path
 // from the loss down to p as an ordered list of factors, and the grouped form the tutorials
 // write: (sum over the downstream branches) × (the shared tail).
-import type { Factor, Node, Tape } from './tracer.ts';
+import type { Factor, Node, Tape } from './tape.ts';
 
 export interface ChainPath {
   /** Factors from the root down to the parameter: factors[0].of is the root. */
@@ -97,13 +97,4 @@ export function explainGradient(tape: Tape, root: Node, param: Node, maxPaths = 
   for (const b of branches) value += b.value;
   for (const f of tail) value *= f.value;
   return { root, param, paths, branchNode, branches, tail, value };
-}
-
-/**
- * The tutorials' labels g1, g2, … along one path, counted from the loss. Factors of a plain
- * sum (E_total = E_o1 + E_o2, value 1) carry no label: the tutorials never write them.
- */
-export function gLabels(factors: Factor[]): (string | undefined)[] {
-  let k = 0;
-  return factors.map((f) => (f.rule === 'sum' ? undefined : `g${++k}`));
 }

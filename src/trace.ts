@@ -7,7 +7,7 @@ import type { Label } from './naming.ts';
 import type { Network } from './network.ts';
 import { bceFromLogit, logSumExp, softmaxInto } from './numerics.ts';
 import type { UpdateOrder } from './spec.ts';
-import { Tape, type Carry, type Node } from './tracer.ts';
+import { Tape, type Carry, type Node } from './tape.ts';
 
 export interface Sample {
   x: ArrayLike<number>;

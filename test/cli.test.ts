@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const scratch = mkdtempSync(join(tmpdir(), 'chainbook-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const chainbook = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
+const chainbook = (...args: string[]) => spawnSync(process.execPath, ['bin/chainbook.js', ...args], { encoding: 'utf8' });
 
 describe('chainbook', () => {
   const out = join(scratch, 'site');

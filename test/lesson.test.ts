@@ -2,13 +2,25 @@
 // and the number lint, on small lessons written here and on the first real lesson.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DIRECTIVES } from '../directives/registry.ts';
 import { renderArticle } from '../render/lesson.ts';
 import { renderSite } from '../render/site.ts';
-import { LessonError } from '../src/lesson/errors.ts';
-import { evaluateLesson } from '../src/lesson/evaluate.ts';
-import { parseLesson } from '../src/lesson/parse.ts';
+import { verifyReport } from '../render/verify-report.ts';
+import type { Chain } from '../src/chain.ts';
+import { LessonError } from '../src/lesson/diagnostics.ts';
+import { evaluateLesson as evaluateWith, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
+import { parseLesson, type ParsedLesson } from '../src/lesson/parse.ts';
 import { starterLesson } from '../src/lesson/starter.ts';
-import { verifyReport } from '../src/lesson/verify.ts';
+import type { LossSurface } from '../src/lesson/surface.ts';
+import type { Series } from '../render/figures/curve.ts';
+
+const evaluateLesson = (parsed: ParsedLesson) => evaluateWith(parsed, DIRECTIVES);
+/** The data of the lesson's first directive, which must be a `name`. */
+function firstDirective<D>(lesson: EvaluatedLesson, name: string): D {
+  const { directive, data } = [...lesson.directives.values()][0];
+  if (directive.name !== name) throw new Error(`expected ::${name}, got ::${directive.name}`);
+  return data as D;
+}
 
 const FRONT = `---
 title: One neuron
@@ -82,8 +94,7 @@ describe('directives render computed numbers', () => {
 describe('::chains', () => {
   it('gives every parameter its labelled factors and their product, the gradient', () => {
     const lesson = compile('::chains\n');
-    const data = [...lesson.directives.values()][0];
-    if (data.kind !== 'chains') throw new Error('expected chains');
+    const data = firstDirective<{ chains: Chain[] }>(lesson, 'chains');
     expect(data.chains).toHaveLength(1);
     expect(data.chains[0].value).toBe(lesson.main.trace.params[0].grad);
     const expected = [2 * (out - 0.3), out * (1 - out), 0.1]; // g1 = 2(out − t), g2 = out(1 − out), g3 = x
@@ -96,9 +107,7 @@ describe('::surface', () => {
   it('is the loss over a grid of two parameters, the others held at their starting values', () => {
     const two = FRONT.replace('layers: [1, 1]', 'layers: [2, 1]').replace('params: { w1: 0.5 }', 'params: { w1: 0.5, w2: -0.25 }').replace('x: [0.1]', 'x: [0.1, 0.7]');
     const lesson = compile('::surface w1,w2 range=2\n', two);
-    const data = [...lesson.directives.values()][0];
-    if (data.kind !== 'surface') throw new Error('expected a surface');
-    const { surface: s } = data;
+    const s = firstDirective<LossSurface>(lesson, 'surface');
     expect([s.x0, s.x1, s.y0, s.y1]).toEqual([-1.5, 2.5, -2.25, 1.75]);
     // Cell (row 7, column 41): its centre, and the loss there computed directly.
     const w1 = s.x0 + ((41 + 0.5) / s.cols) * (s.x1 - s.x0), w2 = s.y0 + ((7 + 0.5) / s.rows) * (s.y1 - s.y0);
@@ -111,8 +120,7 @@ describe('::surface', () => {
 describe('::function', () => {
   it('plots an activation and the derivative the engine uses, from its own definitions', () => {
     const lesson = compile('::function tanh from=-2 to=2\n');
-    const data = [...lesson.directives.values()][0];
-    if (data.kind !== 'curve') throw new Error('expected a curve');
+    const data = firstDirective<{ series: Series[] }>(lesson, 'function');
     const [f, df] = data.series;
     expect(f.x[0]).toBe(-2);
     expect(f.x.at(-1)).toBe(2);

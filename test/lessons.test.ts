@@ -3,16 +3,17 @@
 // (which test/moons.test.ts and test/iris.test.ts check against numpy and the published sums).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DIRECTIVES } from '../directives/registry.ts';
 import { evaluateLesson, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { loadDataset } from '../src/lesson/dataset.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
-import { trainRun, type TrainResult } from '../src/lesson/training.ts';
+import { trainRun, type TrainResult } from '../src/lesson/train-run.ts';
 import { makeMoons } from '../src/moons.ts';
 import { Network } from '../src/network.ts';
 import { RandomState } from '../src/random.ts';
 
 const readFile = (path: string) => readFileSync(path, 'utf8');
-const lesson = (name: string): EvaluatedLesson => evaluateLesson(parseLesson(`lessons/${name}.md`, readFile(`lessons/${name}.md`)), { readFile });
+const lesson = (name: string): EvaluatedLesson => evaluateLesson(parseLesson(`lessons/${name}.md`, readFile(`lessons/${name}.md`)), DIRECTIVES, { readFile });
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
 const close = (a: number, b: number, rel: number) => expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.abs(b));
 

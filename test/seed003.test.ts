@@ -2,7 +2,8 @@
 // values, and the same network with one shared bias per layer, checked against the figures
 // of the example the tutorial follows (Matt Mazur, "A Step by Step Backpropagation Example").
 import { describe, expect, it } from 'vitest';
-import { explainGradient, gLabels } from '../src/chain.ts';
+import { gLabels } from '../render/steps.ts';
+import { explainGradient } from '../src/chain.ts';
 import { Network } from '../src/network.ts';
 import { traceNetwork, tracedStep } from '../src/trace.ts';
 import { Trainer } from '../src/trainer.ts';

@@ -2,7 +2,7 @@
 // factors that multiply back to the gradient.
 import { describe, expect, it } from 'vitest';
 import { explainGradient } from '../src/chain.ts';
-import { Tape } from '../src/tracer.ts';
+import { Tape } from '../src/tape.ts';
 
 describe('Tape', () => {
   it('does not double gradients when backward runs twice', () => {

@@ -1,17 +1,17 @@
 // Decision regions as filled cells (merged along each row) with the data points on top; one
 // panel per run, so a sweep over hidden sizes reads as small multiples.
-import type { Run } from '../../src/lesson/evaluate.ts';
-import { plotBox } from '../../src/lesson/boundary.ts';
+import type { PlotBox } from '../../src/lesson/boundary.ts';
 import type { LessonDataset } from '../../src/lesson/dataset.ts';
-import { formatNumber } from '../../src/lesson/numbers.ts';
+import type { Run } from '../../src/lesson/train-run.ts';
+import { formatNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 import { PALETTE } from './curve.ts';
 
 const REGION = ['#f4c7c3', '#c6dbef', '#c7e9c0'];
 
-/** The data alone when no run is given (the plot the tutorials show before training). */
-export function boundaryPanel(run: Run | undefined, data: LessonDataset, size: number, decimals: number): string {
-  const g = run?.grid ?? { ...plotBox(data.X, data.n), cols: 0, rows: 0, classes: new Uint8Array(0) };
+/** The data alone, in `box`, when no run is given (the plot the tutorials show before training). */
+function boundaryPanel(run: Run | undefined, data: LessonDataset, box: PlotBox, size: number, decimals: number): string {
+  const g = run?.grid ?? { ...box, cols: 0, rows: 0, classes: new Uint8Array(0) };
   const h = size * ((g.y1 - g.y0) / (g.x1 - g.x0));
   const cw = size / g.cols, ch = h / g.rows;
   const cells: string[] = [];
@@ -36,8 +36,8 @@ export function boundaryPanel(run: Run | undefined, data: LessonDataset, size: n
   return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="decision regions of ${escapeHtml(run.id)}"><g shape-rendering="crispEdges">${cells.join('')}</g>${dots.join('')}</svg><figcaption>${title}</figcaption></figure>`;
 }
 
-export function boundaryFigure(runs: Run[], data: LessonDataset, decimals: number): string {
-  if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, data, 520, decimals)}</div>`;
+export function boundaryFigure(runs: Run[], data: LessonDataset, box: PlotBox, decimals: number): string {
+  if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, data, box, 520, decimals)}</div>`;
   const size = runs.length === 1 ? 520 : 240;
-  return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, size, decimals)).join('')}</div>`;
+  return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, box, size, decimals)).join('')}</div>`;
 }

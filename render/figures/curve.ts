@@ -1,8 +1,14 @@
 // Line charts of training runs: loss or an output against iteration or epoch, with axes,
 // ticks, labels and a legend. The numbers arrive recorded; this only draws them.
-import type { Series } from '../../src/lesson/evaluate.ts';
 import { escapeHtml } from '../html.ts';
 import { logTicks, niceTicks, tickLabel } from './axes.ts';
+
+/** One line of a chart. */
+export interface Series {
+  label: string;
+  x: number[];
+  y: number[];
+}
 
 const W = 680, H = 340, L = 70, R = 20, T = 20, B = 50;
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];

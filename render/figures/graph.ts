@@ -1,14 +1,14 @@
 // The computation graph of the first sample: every node with its value and its gradient,
 // columns by depth from the leaves, and the paths of one parameter's chain highlighted.
-import { explainGradient } from '../../src/chain.ts';
-import { formatNumber } from '../../src/lesson/numbers.ts';
 import type { NetworkTrace } from '../../src/trace.ts';
-import type { Node } from '../../src/tracer.ts';
+import type { Node } from '../../src/tape.ts';
+import { formatNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 
 const COL = 150, ROW = 62, W = 124, H = 46, PAD = 16;
 
-export function graphFigure(trace: NetworkTrace, highlight: Node | undefined, decimals: number): string {
+/** `hot`: the factors and nodes of the highlighted chain's paths. */
+export function graphFigure(trace: NetworkTrace, hot: ReadonlySet<object>, decimals: number): string {
   const nodes = trace.tape.nodes.filter((n) => n.id <= trace.loss.id && n.op !== 'param' || trace.params.includes(n));
   const depth = new Map<Node, number>();
   for (const n of nodes) depth.set(n, n.inputs.length === 0 ? 0 : 1 + Math.max(...n.inputs.map((f) => depth.get(f.wrt) ?? 0)));
@@ -17,8 +17,6 @@ export function graphFigure(trace: NetworkTrace, highlight: Node | undefined, de
   const tallest = Math.max(...columns.map((c) => c.length));
   const pos = new Map<Node, { x: number; y: number }>();
   columns.forEach((col, c) => col.forEach((n, r) => pos.set(n, { x: PAD + c * COL, y: PAD + ((tallest - col.length) * ROW) / 2 + r * ROW })));
-  const hot = new Set<object>();
-  if (highlight) for (const p of explainGradient(trace.tape, trace.loss, highlight).paths) for (const f of p.factors) { hot.add(f); hot.add(f.of); hot.add(f.wrt); }
   const d = Math.min(decimals, 4);
   const edges: string[] = [], boxes: string[] = [];
   for (const n of nodes) {

@@ -1,7 +1,7 @@
 // The network diagram: layers as columns of neurons, every weight on its edge, every bias
 // and (for the first sample) every output beside its neuron. SVG text only: no script.
 import type { Network } from '../../src/network.ts';
-import { formatNumber } from '../../src/lesson/numbers.ts';
+import { formatNumber } from '../format.ts';
 import type { NetworkTrace } from '../../src/trace.ts';
 import { escapeHtml } from '../html.ts';
 

@@ -1,7 +1,7 @@
 // The loss over two parameters as a heat map, with the starting point and the step the lesson
 // takes marked on it: the surface the tutorials sketch, drawn from the network itself.
-import type { LossSurface } from '../../src/lesson/evaluate.ts';
-import { formatNumber } from '../../src/lesson/numbers.ts';
+import type { LossSurface } from '../../src/lesson/surface.ts';
+import { formatNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 import { niceTicks, tickLabel } from './axes.ts';
 

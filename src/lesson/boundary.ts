@@ -10,8 +10,12 @@ export interface DecisionGrid {
   classes: Uint8Array;
 }
 
+export interface PlotBox {
+  x0: number; x1: number; y0: number; y1: number;
+}
+
 /** The box around n points in the plane with a margin of 0.5, as plot_decision_boundary draws. */
-export function plotBox(X: Float64Array, n: number): { x0: number; x1: number; y0: number; y1: number } {
+export function plotBox(X: Float64Array, n: number): PlotBox {
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (let i = 0; i < n; i++) {
     x0 = Math.min(x0, X[2 * i]); x1 = Math.max(x1, X[2 * i]);

@@ -1,11 +1,12 @@
 // A lesson file → a parsed lesson: the checked front matter and the body's tokens, each
-// directive, value and math token stamped with its line and column in the file.
-import { Marked, type Token, type TokensList } from 'marked';
+// directive, value and math token (and each piece of prose) stamped with its offset in the file.
+import { Marked, type Token, type Tokens, type TokensList } from 'marked';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import type { ModelSpec } from '../spec.ts';
 import type { DatasetSpec } from './dataset.ts';
-import { LessonError, positionOf } from './errors.ts';
-import { lessonSyntax, type Arg, type DirectiveToken, type MathToken, type SyntaxProblem, type ValueToken } from './syntax.ts';
+import { inLesson, LessonError } from './diagnostics.ts';
+import { SourceMap } from './source-map.ts';
+import { lessonSyntax, type LessonToken } from './syntax.ts';
 
 export interface LessonSample {
   x: number[];
@@ -38,90 +39,105 @@ export interface LessonMeta {
   names: Record<string, string>;
 }
 
-export interface Located {
-  line: number;
-  col: number;
-}
-
-export type LessonToken = (DirectiveToken | ValueToken | MathToken) & { at: Located };
-
 export interface ParsedLesson {
   file: string;
   /** the lesson's name: its file name without .md */
   slug: string;
   meta: LessonMeta;
+  /** line:col of any offset into the lesson's text */
+  map: SourceMap;
   tokens: TokensList;
-  /** the directive, value and math tokens in document order */
-  located: LessonToken[];
-  /** file position of a front-matter path such as model.layers[1] (its key with `key`) */
-  locate(path: string, which?: 'value' | 'key'): Located;
-  /** the raw body, for the number lint */
-  body: string;
-  bodyLine: number;
+  /** the directive, value and math tokens in document order, each with its offset */
+  syntax: LessonToken[];
+  /** the prose the number lint reads: text, code spans, math and inline HTML, each with its offset */
+  prose: { raw: string; offset: number }[];
+  /** offset of a front-matter path such as model.layers[1] (of its key with `key`) */
+  fieldOffset(path: string, which?: 'value' | 'key'): number;
 }
 
 const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
+/** The front matter's text starts after the opening "---\n". */
+const YAML_START = 4;
 
 export function parseLesson(file: string, source: string): ParsedLesson {
-  // Positions count lines of \n: a BOM or CRLF line ends must not shift them.
+  // Offsets count characters of the text with \n line ends: a BOM or CRLF must not shift them.
   const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const map = new SourceMap(text);
+  return inLesson(file, map, () => parse(file, text, map));
+}
+
+function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
-  const fm = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-  if (!fm) throw new LessonError(file, 1, 1, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
-  const yamlText = fm[1];
+  const fm = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
+  if (!fm) throw new LessonError(0, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(fm[1], { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const p = lineCounter.linePos(e.pos[0]);
-    throw new LessonError(file, p.line + 1, p.col, `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new LessonError(YAML_START + e.pos[0], `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const locate = (path: string, which: 'value' | 'key' = 'value'): Located => locateIn(doc, lineCounter, path, which);
+  const fieldOffset = (path: string, which: 'value' | 'key' = 'value'): number => YAML_START + offsetIn(doc, path, which);
   const fail = (path: string, message: string, which: 'value' | 'key' = 'value'): never => {
-    const at = locate(path, which);
-    throw new LessonError(file, at.line, at.col, message);
+    throw new LessonError(fieldOffset(path, which), message);
   };
   const meta = checkMeta(doc.toJS() as unknown, fail);
 
-  const body = text.slice(fm[0].length);
-  const bodyLine = text.slice(0, fm[0].length).split('\n').length;
-  const problems: SyntaxProblem[] = [];
-  const marked = new Marked({ extensions: lessonSyntax(problems), gfm: true });
-  const tokens = marked.lexer(body);
-
-  // Tokens carry no positions: find each one's raw text in the body, in document order.
-  const located: LessonToken[] = [];
-  let cursor = 0;
-  marked.walkTokens(tokens, (token: Token) => {
-    if (token.type !== 'directive' && token.type !== 'value' && token.type !== 'math') return;
-    // Inside lists and quotes marked hands back text without its indentation: fall back to
-    // the token's first line, which keeps its place.
-    let offset = body.indexOf(token.raw, cursor);
-    if (offset < 0) offset = body.indexOf(token.raw.trim().split('\n')[0], cursor);
-    const at = offset < 0 ? { line: bodyLine, col: 1 } : shift(positionOf(body, offset), bodyLine);
-    if (offset >= 0) cursor = offset + token.raw.length;
-    const t = token as LessonToken;
-    t.at = at;
-    located.push(t);
+  const bodyStart = fm[0].length;
+  const marked = new Marked({ extensions: lessonSyntax(), gfm: true });
+  const tokens = marked.lexer(text.slice(bodyStart));
+  const syntax: LessonToken[] = [];
+  const prose: { raw: string; offset: number }[] = [];
+  stamp(tokens, text, bodyStart, text.length, (token, offset) => {
+    if (token.type === 'directive' || token.type === 'value' || token.type === 'math') {
+      const t = token as LessonToken;
+      t.offset = offset;
+      syntax.push(t);
+      if (t.problem) throw new LessonError(offset, t.problem);
+    }
+    if (token.type === 'math' || token.type === 'codespan' || token.type === 'html' || (token.type === 'text' && !('tokens' in token && token.tokens?.length))) {
+      prose.push({ raw: token.raw, offset });
+    }
   });
-  for (const p of problems) {
-    const t = located.find((x) => x.raw === p.raw);
-    throw new LessonError(file, t?.at.line ?? bodyLine, t?.at.col ?? 1, p.message);
+  return { file, slug, meta, map, tokens, syntax, prose, fieldOffset };
+}
+
+/**
+ * Marked's tokens carry no positions. Top-level tokens tile the body, so their offsets add up;
+ * a nested token is found in order inside its parent's span (inside lists and quotes marked
+ * hands back text without its indentation: then its first line, which keeps its place).
+ */
+function stamp(tokens: Token[], text: string, from: number, end: number, visit: (token: Token, offset: number) => void): void {
+  let cursor = from;
+  for (const token of tokens) {
+    let offset = text.indexOf(token.raw, cursor);
+    let length = token.raw.length;
+    if (offset < 0 || offset >= end) {
+      const line = token.raw.trim().split('\n')[0];
+      offset = line ? text.indexOf(line, cursor) : -1;
+      length = line.length;
+    }
+    if (offset < 0 || offset >= end) {
+      offset = cursor;
+      length = 0;
+    }
+    visit(token, offset);
+    const children = childrenOf(token);
+    if (children.length) stamp(children, text, offset, Math.min(end, offset + Math.max(length, token.raw.length)), visit);
+    cursor = offset + length;
   }
-  return { file, slug, meta, tokens, located, locate, body, bodyLine };
 }
 
-/** The position of an argument of a located token. */
-export function argAt(token: LessonToken, arg: Arg | undefined): Located {
-  return arg ? { line: token.at.line, col: token.at.col + arg.at } : token.at;
+function childrenOf(token: Token): Token[] {
+  if (token.type === 'list') return (token as Tokens.List).items;
+  if (token.type === 'table') {
+    const t = token as Tokens.Table;
+    return [...t.header, ...t.rows.flat()].flatMap((cell) => cell.tokens);
+  }
+  return 'tokens' in token && Array.isArray(token.tokens) ? token.tokens : [];
 }
 
-function shift(p: { line: number; col: number }, bodyLine: number): Located {
-  return { line: p.line + bodyLine - 1, col: p.col };
-}
-
-/** `model.layers[1]` → the position of that node in the front matter (or of its nearest ancestor). */
-function locateIn(doc: Document, lc: LineCounter, path: string, which: 'value' | 'key'): Located {
+/** `model.layers[1]` → the offset of that node in the front matter (or of its nearest ancestor). */
+function offsetIn(doc: Document, path: string, which: 'value' | 'key'): number {
   const keys: (string | number)[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]);
   if (which === 'key' && keys.length > 0) {
@@ -129,26 +145,20 @@ function locateIn(doc: Document, lc: LineCounter, path: string, which: 'value' |
     if (isMap(parent)) {
       const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === keys[keys.length - 1]);
       const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
-      if (range) {
-        const p = lc.linePos(range[0]);
-        return { line: p.line + 1, col: p.col };
-      }
+      if (range) return range[0];
     }
   }
   for (let n = keys.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : (doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) {
-      const p = lc.linePos(range[0]);
-      return { line: p.line + 1, col: p.col }; // +1: the opening --- line
-    }
+    if (range) return range[0];
     if (n > 0 && keys.length > 0) {
       // A missing key: point at its parent mapping's key instead.
       const parent = n === 1 ? doc.contents : doc.getIn(keys.slice(0, n - 1), true);
       if (isMap(parent) || isSeq(parent)) continue;
     }
   }
-  return { line: 2, col: 1 };
+  return 0;
 }
 
 type Fail = (path: string, message: string, which?: 'value' | 'key') => never;

@@ -7,29 +7,37 @@ export interface Arg {
   /** `key` of key=value, or undefined for a positional argument */
   key?: string;
   value: string;
-  /** offset of the argument inside the directive's raw text */
+  /** offset of the argument inside its token's raw text */
   at: number;
 }
 
-export interface DirectiveToken extends Tokens.Generic {
-  type: 'directive';
+/** What every token of the lesson's own syntax carries. */
+interface LessonSyntaxToken extends Tokens.Generic {
   raw: string;
+  /** offset of the token in the lesson's text, stamped by parseLesson */
+  offset: number;
+  /** what is wrong with it, reported once its offset is known */
+  problem?: string;
+}
+
+export interface DirectiveToken extends LessonSyntaxToken {
+  type: 'directive';
   name: string;
   args: Arg[];
 }
 
-export interface ValueToken extends Tokens.Generic {
+export interface ValueToken extends LessonSyntaxToken {
   type: 'value';
-  raw: string;
   args: Arg[];
 }
 
-export interface MathToken extends Tokens.Generic {
+export interface MathToken extends LessonSyntaxToken {
   type: 'math';
-  raw: string;
   tex: string;
   display: boolean;
 }
+
+export type LessonToken = DirectiveToken | ValueToken | MathToken;
 
 /** Splits `a b key=value key="quoted value"` into arguments, remembering where each starts. */
 export function splitArgs(text: string, base: number): Arg[] | string {
@@ -50,13 +58,8 @@ export function splitArgs(text: string, base: number): Arg[] | string {
   return args;
 }
 
-export interface SyntaxProblem {
-  raw: string;
-  message: string;
-}
-
 /** The extensions, in the order they are tried: directives, block math, inline math, values. */
-export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExtension[] {
+export function lessonSyntax(): TokenizerAndRendererExtension[] {
   const directive: TokenizerAndRendererExtension = {
     name: 'directive',
     level: 'block',
@@ -65,11 +68,8 @@ export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExt
       const m = /^::([a-z][\w-]*)([^\n]*)(?:\n+|$)/.exec(src);
       if (!m) return undefined;
       const args = splitArgs(m[2], 2 + m[1].length);
-      if (typeof args === 'string') {
-        problems.push({ raw: m[0], message: args });
-        return { type: 'directive', raw: m[0], name: m[1], args: [] } satisfies DirectiveToken;
-      }
-      return { type: 'directive', raw: m[0], name: m[1], args } satisfies DirectiveToken;
+      if (typeof args === 'string') return { type: 'directive', raw: m[0], offset: 0, name: m[1], args: [], problem: args } satisfies DirectiveToken;
+      return { type: 'directive', raw: m[0], offset: 0, name: m[1], args } satisfies DirectiveToken;
     },
   };
   const blockMath: TokenizerAndRendererExtension = {
@@ -79,7 +79,7 @@ export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExt
     tokenizer(src) {
       const m = /^\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src);
       if (!m) return undefined;
-      return { type: 'math', raw: m[0], tex: m[1].trim(), display: true } satisfies MathToken;
+      return { type: 'math', raw: m[0], offset: 0, tex: m[1].trim(), display: true } satisfies MathToken;
     },
   };
   const inlineMath: TokenizerAndRendererExtension = {
@@ -89,7 +89,7 @@ export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExt
     tokenizer(src) {
       const m = /^\$(?!\$)((?:\\.|[^\\$\n])+?)\$/.exec(src);
       if (!m) return undefined;
-      return { type: 'math', raw: m[0], tex: m[1].trim(), display: false } satisfies MathToken;
+      return { type: 'math', raw: m[0], offset: 0, tex: m[1].trim(), display: false } satisfies MathToken;
     },
   };
   const value: TokenizerAndRendererExtension = {
@@ -101,10 +101,10 @@ export function lessonSyntax(problems: SyntaxProblem[]): TokenizerAndRendererExt
       if (!m) return undefined;
       const args = splitArgs(m[1], 2);
       if (typeof args === 'string' || args.length === 0) {
-        problems.push({ raw: m[0], message: typeof args === 'string' ? args : 'expected a quantity inside {{ }}, like {{out_h1}} or {{grad w5}}' });
-        return { type: 'value', raw: m[0], args: [] } satisfies ValueToken;
+        const problem = typeof args === 'string' ? args : 'expected a quantity inside {{ }}, like {{out_h1}} or {{grad w5}}';
+        return { type: 'value', raw: m[0], offset: 0, args: [], problem } satisfies ValueToken;
       }
-      return { type: 'value', raw: m[0], args } satisfies ValueToken;
+      return { type: 'value', raw: m[0], offset: 0, args } satisfies ValueToken;
     },
   };
   return [directive, blockMath, inlineMath, value];

@@ -2,8 +2,8 @@
 // derivative as a list of parts, LaTeX text and nodes. Rendered once with symbols
 // (out_{o_1}(1-out_{o_1})) and once with each node's number (0.7989(1-0.7989)), the two
 // lines of a worked step come from one definition and cannot disagree.
-import { ELEMENTWISE, type ElementwiseActivation } from './activations.ts';
-import type { Factor, Node } from './tracer.ts';
+import { ELEMENTWISE, type ElementwiseActivation } from '../src/activations.ts';
+import type { Factor, Node } from '../src/tape.ts';
 
 /** A coefficient as LaTeX: 0.5 → \tfrac{1}{2}, 2/3 → \tfrac{2}{3}, 2 → 2. */
 function coefficient(c: number): string {

@@ -3,8 +3,21 @@
 // cached by content (the cache itself is the caller's: the engine only names the key).
 import type { Network } from '../network.ts';
 import { DivergenceError, Trainer } from '../trainer.ts';
-import { predictedClass } from './boundary.ts';
+import { predictedClass, type DecisionGrid } from './boundary.ts';
 import type { LessonDataset } from './dataset.ts';
+import type { EvaluatedModel } from './models.ts';
+
+/** A training run of the lesson: a model, its data set, what it ended as. */
+export interface Run {
+  id: string;
+  model: EvaluatedModel;
+  /** the hidden size, for a run of a sweep */
+  hidden?: number;
+  spec: TrainSpec;
+  result: TrainResult;
+  trained: Network;
+  grid?: DecisionGrid;
+}
 
 export interface TrainSpec {
   mode: 'full_batch' | 'sgd';

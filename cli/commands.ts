@@ -1,0 +1,166 @@
+// The commands, with the file system: read lessons, cache training runs, write the site
+// beside its folder and swap it in. Each takes the directive registry, so a build with an extra
+// directive is the same build.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIRECTIVES } from '../directives/registry.ts';
+import { renderSite } from '../render/site.ts';
+import { verifyReport } from '../render/verify-report.ts';
+import { formatDiagnostic } from '../src/lesson/diagnostics.ts';
+import type { AnyDirective, LessonEffects } from '../src/lesson/directive.ts';
+import { evaluateLesson, lessonDiagnostics, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
+import { parseLesson } from '../src/lesson/parse.ts';
+import { starterLesson } from '../src/lesson/starter.ts';
+import type { TrainResult } from '../src/lesson/train-run.ts';
+
+/** The package's own folder: its data, styles and engine source. Lessons, site and cache are the working folder's. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A mistake in how the command was called: printed with the usage, exit 2. */
+export class UsageError extends Error {}
+
+/** Where the output goes and who reads it. */
+export interface Console {
+  out(text: string): void;
+  err(text: string): void;
+  /** whether err is a terminal (progress then redraws one line) */
+  errIsTTY: boolean;
+}
+
+export const processConsole: Console = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  errIsTTY: Boolean(process.stderr.isTTY),
+};
+
+export interface CommandOptions {
+  directives?: readonly AnyDirective[];
+  console?: Console;
+}
+
+function lessonFiles(args: string[]): string[] {
+  if (args.length) {
+    for (const f of args) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`no such lesson file: ${f}`);
+    return args;
+  }
+  const dir = resolve('lessons');
+  if (!existsSync(dir)) throw new UsageError('no lessons/ folder here: name lesson files, or run in a folder with lessons/ (chainbook new NAME starts one)');
+  return readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => relative(process.cwd(), join(dir, f)));
+}
+
+/** Every file of the engine's source, so that any change to what computes a run starts a fresh cache. */
+function engineHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(packageRoot, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(join(packageRoot, path)));
+    }
+  };
+  walk('src');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Build reuses runs cached by content in .cache/runs/ENGINE; verify trains every run again, so it re-derives every number. */
+function effects(useCache: boolean, console: Console): LessonEffects {
+  let last = -1;
+  const runCache = resolve('.cache', 'runs', engineHash());
+  const fileOf = (key: string) => join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`);
+  return {
+    readFile: (path) => readFileSync(join(packageRoot, path), 'utf8'),
+    cache: !useCache ? undefined : {
+      get: (key) => (existsSync(fileOf(key)) ? (JSON.parse(readFileSync(fileOf(key), 'utf8')) as TrainResult) : undefined),
+      set(key, value) {
+        mkdirSync(runCache, { recursive: true });
+        writeFileSync(fileOf(key), JSON.stringify(value));
+      },
+    },
+    progress(label, done, total) {
+      const pct = Math.floor((100 * done) / total);
+      const line = `    training ${label}: ${done}/${total} (${pct}%)`;
+      if (console.errIsTTY) console.err(`\r${line}${done === total ? '\n' : ''}`);
+      else {
+        // Without a terminal: a line at each quarter, not one per recorded step.
+        const quarter = Math.floor(pct / 25);
+        if (quarter !== last || done === total) console.err(`${line}\n`);
+        last = done === total ? -1 : quarter;
+      }
+    },
+  };
+}
+
+function evaluateAll(files: string[], useCache: boolean, directives: readonly AnyDirective[], console: Console): EvaluatedLesson[] {
+  const fx = effects(useCache, console);
+  return files.map((file) => {
+    console.err(`  ${file}\n`);
+    return evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')), directives, fx);
+  });
+}
+
+/** Marks a folder as chainbook's output: only such a folder (or none, or an empty one) is replaced. */
+const SITE_MARK = '.chainbook-site';
+
+function guardOutput(out: string): void {
+  const here = process.cwd();
+  if (here === out || here.startsWith(`${out}/`) || packageRoot === out || packageRoot.startsWith(`${out}/`) || out === '/') {
+    throw new UsageError(`--out ${out} would replace the project itself; choose a folder of its own, like site/`);
+  }
+  if (!existsSync(out) || out === resolve('site')) return; // site/ is chainbook's own, git-ignored
+  if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file, not a folder`);
+  if (readdirSync(out).length > 0 && !existsSync(join(out, SITE_MARK))) {
+    throw new UsageError(`--out ${out} holds files chainbook did not write; a build replaces its whole output folder, so choose an empty or new one`);
+  }
+}
+
+export function build(files: string[], outDir: string | undefined, options: CommandOptions = {}): number {
+  const { directives = DIRECTIVES, console = processConsole } = options;
+  const out = resolve(outDir ?? 'site');
+  const lessonsToBuild = lessonFiles(files);
+  console.err(`building ${lessonsToBuild.length} lesson${lessonsToBuild.length === 1 ? '' : 's'}\n`);
+  const lessons = evaluateAll(lessonsToBuild, true, directives, console);
+  const pages = renderSite(lessons); // any error stops here, before the old site is touched
+  guardOutput(out);
+  // Write beside the target and swap, so a failed build leaves the previous site intact.
+  const staging = `${out}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, 'assets'), { recursive: true });
+  for (const [path, html] of pages) writeFileSync(join(staging, path), html);
+  writeFileSync(join(staging, SITE_MARK), 'written by chainbook build; the next build replaces this folder\n');
+  const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
+  mkdirSync(join(staging, 'assets', 'katex'));
+  cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
+  cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
+  cpSync(join(packageRoot, 'render', 'styles.css'), join(staging, 'assets', 'chainbook.css'));
+  rmSync(out, { recursive: true, force: true });
+  renameSync(staging, out);
+  const warnings = lessons.flatMap(lessonDiagnostics);
+  for (const d of warnings) console.err(`${formatDiagnostic(d, 'warning')}\n`);
+  const n = warnings.length;
+  console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'}: run verify)` : ''}\n`);
+  return 0;
+}
+
+export function verify(files: string[], options: CommandOptions = {}): number {
+  const { directives = DIRECTIVES, console = processConsole } = options;
+  const lessons = evaluateAll(lessonFiles(files), false, directives, console);
+  renderSite(lessons); // renders too: a LaTeX mistake is a failure
+  const { text, failures } = verifyReport(lessons);
+  console.out(text);
+  return failures ? 1 : 0;
+}
+
+export function create(name: string, options: CommandOptions = {}): number {
+  const { console = processConsole } = options;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new UsageError('chainbook new NAME: NAME in lowercase letters, digits and dashes, like 05-my-lesson');
+  const file = resolve('lessons', `${name}.md`);
+  if (existsSync(file)) throw new UsageError(`${relative(process.cwd(), file)} exists already; choose another name`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, starterLesson(name));
+  const shown = relative(process.cwd(), file);
+  console.out(`wrote ${shown}: check it with chainbook verify ${shown}, then chainbook build\n`);
+  return 0;
+}

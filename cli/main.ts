@@ -1,0 +1,101 @@
+// chainbook's command line: parses the arguments, dispatches, and catches once. A mistake in a
+// lesson prints as file:line:col and exits 1; a mistake in the call prints the usage and exits
+// 2; anything else is chainbook's own bug and exits 70.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LessonError } from '../src/lesson/diagnostics.ts';
+import { build, create, packageRoot, UsageError, verify } from './commands.ts';
+
+const COMMANDS = {
+  build: {
+    usage: 'chainbook build [LESSON.md …] [--out DIR]',
+    help: `Builds the site of the lessons named (every lesson in lessons/ without names) into site/,
+or into --out DIR: a new or empty folder, or one an earlier build wrote. Training runs are
+cached in .cache/runs. A failed build leaves the previous site as it was.`,
+    options: { out: { type: 'string', short: 'o' } },
+  },
+  verify: {
+    usage: 'chainbook verify [LESSON.md …]',
+    help: `Re-derives every number of the lessons (every lesson in lessons/ without names), training
+included, and prints each gradient as the tracer, the vectorised trainer, finite differences
+and mathjs give it, and each quoted source figure with its verdict. Exits 1 on any
+disagreement.`,
+    options: {},
+  },
+  new: {
+    usage: 'chainbook new NAME',
+    help: 'Writes lessons/NAME.md, a small complete lesson to start from. NAME: lowercase letters, digits and dashes.',
+    options: {},
+  },
+} as const;
+
+const EXIT_CODES = `exit codes: 0 done, 1 a lesson has a mistake (or verify found a disagreement), 2 the command was called wrongly, 70 chainbook itself failed`;
+
+const USAGE = `usage:
+${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+  chainbook COMMAND --help    what a command does
+  chainbook --version
+
+${EXIT_CODES}`;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export function main(argv: string[]): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command ${command}`);
+    const spec = COMMANDS[command as keyof typeof COMMANDS];
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      process.stdout.write(`usage: ${spec.usage}\n\n${spec.help}\n\n${EXIT_CODES}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'build': {
+        const out = (values as { out?: string }).out;
+        if (out === '') throw new UsageError('--out needs a folder');
+        return build(positionals, out);
+      }
+      case 'verify':
+        return verify(positionals);
+      default:
+        if (positionals.length !== 1) throw new UsageError('chainbook new NAME: NAME in lowercase letters, digits and dashes, like 05-my-lesson');
+        return create(positionals[0]);
+    }
+  } catch (e) {
+    if (e instanceof LessonError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`chainbook: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (process.env.CHAINBOOK_DEBUG) throw e;
+    process.stderr.write(`chainbook: unexpected error: ${(e as Error).message}\n(this is a bug in chainbook; run with CHAINBOOK_DEBUG=1 for the stack trace)\n`);
+    return 70;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,45 @@
+// Checks of the lesson against its source and against itself: a quoted figure, what the
+// source's code computes instead, and the tracer beside the trainer, finite differences and mathjs.
+import { checkFigure, type CheckResult } from '../src/lesson/check.ts';
+import { defineDirective } from '../src/lesson/directive.ts';
+import { expressionValue } from '../src/lesson/expression.ts';
+import { replayModel, type EvaluatedModel } from '../src/lesson/models.ts';
+import { agreementTable, checkBox, computeLine } from '../render/checks.ts';
+
+export const check = defineDirective({
+  name: 'check',
+  usage: '::check QUANTITY quoted=FIGURE [erratum="why"] [explain="expr" \\| explain=replay] [replay]',
+  summary: 'a figure quoted from the source against the computed one. Agreement means within one unit of the figure\'s last printed digit. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the quoted figure',
+  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'in', 'replay'] },
+  evaluate(call, lesson): CheckResult {
+    const result = checkFigure(call, lesson);
+    lesson.checks.push(result);
+    return result;
+  },
+  render: (c) => checkBox(c),
+});
+
+export const compute = defineDirective({
+  name: 'compute',
+  usage: '::compute expr="…" [label="…"]',
+  summary: 'a mathjs expression over node names (`grad_NAME`, `sigmoid`, `lr`) and its value: what a source\'s code computes instead',
+  args: { keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
+  evaluate(call, lesson): { label: string; expr: string; value: number; decimals: number } {
+    const expr = call.keyed.get('expr');
+    if (!expr) throw call.error(undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
+    const replayed = call.keyed.has('replay') ? replayModel(lesson.models) : undefined;
+    const value = expressionValue(expr, replayed?.replay ?? call.model.trace, call.model.lr, call);
+    lesson.computed.push(value);
+    return { label: call.keyed.get('label')?.value ?? '', expr: expr.value, value, decimals: call.decimals };
+  },
+  render: (d) => computeLine(d.label, d.expr, d.value, d.decimals),
+});
+
+export const agreement = defineDirective({
+  name: 'agreement',
+  usage: '::agreement',
+  summary: 'tracer, trainer, finite-difference and symbolic gradients side by side',
+  args: { keys: ['in'] },
+  evaluate: (call): { model: EvaluatedModel } => ({ model: call.model }),
+  render: (d) => agreementTable(d.model),
+});

@@ -1,0 +1,30 @@
+// Every directive a lesson can use, in one ordered list: the order of the README's table and
+// of the names an unknown directive's error suggests — the traced step first, then what checks
+// it, the figures beside it, and training last. A new directive is one object in one of the
+// files beside this one, added here.
+import type { AnyDirective } from '../src/lesson/directive.ts';
+import { agreement, check, compute } from './checks.ts';
+import { activation, glossary, graph, network, surface } from './figures.ts';
+import { boundary, curve, data, sweep, train } from './runs.ts';
+import { after, chains, derive, forward, gradients, update } from './steps.ts';
+
+export const DIRECTIVES: readonly AnyDirective[] = [
+  forward, derive, update, gradients, chains, after,
+  check, network, surface, graph, glossary, agreement, compute,
+  data, activation, train, sweep, curve, boundary,
+];
+
+/** The README's table of directives, written from a registry (`npm run readme` puts it in place). */
+export function directiveTable(registry: readonly AnyDirective[]): string {
+  const names = new Set<string>();
+  for (const d of registry) {
+    if (names.has(d.name)) throw new Error(`two directives are called ${d.name}`);
+    names.add(d.name);
+  }
+  return [
+    '| directive | shows |',
+    '|---|---|',
+    '| `{{quantity}}` (inline) | the number |',
+    ...registry.map((d) => `| \`${d.usage}\` | ${d.summary} |`),
+  ].join('\n');
+}

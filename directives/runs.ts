@@ -1,0 +1,152 @@
+// Training: runs of full-batch descent or per-sample SGD, sweeps over the hidden size, their
+// loss curves and decision regions, and the data they train on.
+import { Network } from '../src/network.ts';
+import { DivergenceError } from '../src/trainer.ts';
+import { decisionGrid, plotBox, type PlotBox } from '../src/lesson/boundary.ts';
+import type { LessonDataset } from '../src/lesson/dataset.ts';
+import { defineDirective, type DirectiveCall, type LessonContext } from '../src/lesson/directive.ts';
+import type { EvaluatedModel } from '../src/lesson/models.ts';
+import { runsNamed } from '../src/lesson/quantity.ts';
+import { trainRun, type Run, type TrainSpec } from '../src/lesson/train-run.ts';
+import { boundaryFigure } from '../render/figures/boundary.ts';
+import { curveFigure, type Series } from '../render/figures/curve.ts';
+import { runTable } from '../render/runs.ts';
+
+const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
+
+interface Regions {
+  runs: Run[];
+  dataset: LessonDataset;
+  box: PlotBox;
+  decimals: number;
+}
+
+export const train = defineDirective({
+  name: 'train',
+  usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step]',
+  summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps',
+  args: { positional: 'a name for the run, like moons', keys: RUN_KEYS },
+  evaluate: (call, lesson): { run: Run; dataset: LessonDataset; decimals: number } => ({
+    run: trainCopy(call.positional[0].value, call.model, undefined, call, lesson),
+    dataset: lesson.dataset,
+    decimals: call.decimals,
+  }),
+  render: (d) => runTable(d.run, d.dataset, d.decimals),
+});
+
+export const sweep = defineDirective({
+  name: 'sweep',
+  usage: '::sweep NAME hidden=1,2,4 (iterations=N \\| epochs=N) …',
+  summary: 'one run per hidden-layer size (NAME-1, NAME-2, …), each drawn afresh by `init`, shown as small multiples of decision regions',
+  args: { positional: 'a name for the sweep, like hidden', keys: [...RUN_KEYS, 'hidden'] },
+  evaluate(call, lesson): Regions {
+    const h = call.keyed.get('hidden');
+    if (!h) throw call.error(undefined, '::sweep needs hidden=1,2,4: the hidden-layer sizes to train');
+    if (call.model.net.sizes.length !== 3) throw call.error(h, `a sweep varies the one hidden layer; this model has ${call.model.net.sizes.length - 2}`);
+    const sizes = h.value.split(',').map((v) => Number(v));
+    if (sizes.some((v) => !Number.isInteger(v) || v < 1)) throw call.error(h, `expected hidden sizes like 1,2,4, got ${h.value}`);
+    const name = call.positional[0].value;
+    const runs = sizes.map((size) => trainCopy(`${name}-${size}`, call.model, size, call, lesson));
+    lesson.sweeps.set(name, runs);
+    return regions(runs, call, lesson);
+  },
+  render: renderRegions,
+});
+
+export const curve = defineDirective({
+  name: 'curve',
+  usage: '::curve RUN[,RUN…] [y=loss \\| y=output] [log]',
+  summary: 'the runs\' loss (or first-sample output) against iteration or epoch',
+  args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y', 'log'] },
+  evaluate(call, lesson): { series: Series[]; xLabel: string; yLabel: string; log: boolean } {
+    const yArg = call.keyed.get('y');
+    const y = yArg?.value ?? 'loss';
+    if (y !== 'loss' && !/^output\d*$/.test(y)) throw call.error(yArg, `expected y=loss or y=output (y=output1 for the second output), got ${y}`);
+    const k = y === 'loss' ? -1 : Number(y.slice(6) || 0);
+    const outputs = call.model.net.sizes[call.model.net.sizes.length - 1];
+    if (k >= outputs) throw call.error(yArg, `y=output${k} names output ${k} (counting from 0), but the model has ${outputs}`);
+    const runs = runsNamed(call.positional[0], call, lesson);
+    // Full-batch runs record outputs before each chunk; SGD runs after each epoch.
+    const series = runs.map((run) => ({ label: run.id, x: run.result.at, y: k < 0 ? run.result.loss : run.result.tracked.map((o) => o[k] ?? NaN) }));
+    const sgd = runs[0].spec.mode === 'sgd';
+    const yLabel = k < 0 ? (sgd ? 'loss summed over the epoch' : 'loss') : `output ${k === 0 ? '' : k} for the first sample`.replace('  ', ' ');
+    return { series, xLabel: sgd ? 'epoch' : 'iteration', yLabel, log: call.keyed.has('log') };
+  },
+  render: (d) => `<figure class="figure">${curveFigure(d.series, d.xLabel, d.yLabel, d.log)}</figure>`,
+});
+
+export const boundary = defineDirective({
+  name: 'boundary',
+  usage: '::boundary RUN[,RUN…]',
+  summary: 'decision regions of runs (or sweeps) with two inputs, with the training points',
+  args: { positional: 'runs or sweeps, like moons or tanh,relu', keys: ['decimals'] },
+  evaluate: (call, lesson): Regions => regions(runsNamed(call.positional[0], call, lesson), call, lesson),
+  render: renderRegions,
+});
+
+export const data = defineDirective({
+  name: 'data',
+  usage: '::data',
+  summary: 'the data set\'s points',
+  args: {},
+  evaluate: (call, lesson): Regions => regions([], call, lesson),
+  render: renderRegions,
+});
+
+/** Runs' decision regions over the data (the data alone without runs): the data must lie in the plane. */
+function regions(runs: Run[], call: DirectiveCall, lesson: LessonContext): Regions {
+  const { dataset } = lesson;
+  if (runs.length === 0 && dataset.inputs !== 2) throw call.error(undefined, `::data plots points in the plane: it needs 2 inputs, and this data set has ${dataset.inputs}`);
+  for (const run of runs) {
+    if (run.trained.sizes[0] !== 2) throw call.error(undefined, `a decision boundary needs 2 inputs; ${run.id} has ${run.trained.sizes[0]}`);
+    run.grid ??= decisionGrid(run.trained, dataset.X, dataset.n);
+  }
+  return { runs, dataset, box: plotBox(dataset.X, dataset.n), decimals: call.decimals };
+}
+
+function renderRegions(d: Regions): string {
+  return `<figure class="figure wide">${boundaryFigure(d.runs, d.dataset, d.box, d.decimals)}${d.runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
+}
+
+function positiveNumber(call: DirectiveCall, key: string, whole: boolean): number | undefined {
+  const a = call.keyed.get(key);
+  if (!a) return undefined;
+  const v = Number(a.value);
+  if (!(v > 0) || (whole && !Number.isInteger(v))) throw call.error(a, `expected ${key} to be a positive ${whole ? 'whole number' : 'number'}, got ${a.value}`);
+  return v;
+}
+
+/** One training run (`::train`, or one size of a `::sweep`), from the model's starting parameters. */
+function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined, call: DirectiveCall, lesson: LessonContext): Run {
+  if (lesson.runs.has(id)) throw call.error(call.positional[0], `a run called ${id} exists already`);
+  const iterations = positiveNumber(call, 'iterations', true);
+  const epochs = positiveNumber(call, 'epochs', true);
+  if ((iterations === undefined) === (epochs === undefined)) throw call.error(undefined, 'expected either iterations=N (full-batch descent) or epochs=N (per-sample SGD)');
+  const steps = (iterations ?? epochs)!;
+  const lossArg = call.keyed.get('loss');
+  if (lossArg && lossArg.value !== 'after_step' && lossArg.value !== 'before_step') throw call.error(lossArg, `expected loss=after_step or loss=before_step, got ${lossArg.value}`);
+  const spec: TrainSpec = {
+    mode: iterations !== undefined ? 'full_batch' : 'sgd',
+    steps,
+    lr: positiveNumber(call, 'lr', false) ?? model.lr,
+    every: positiveNumber(call, 'every', true) ?? Math.max(1, Math.ceil(steps / 400)),
+    epochLoss: lossArg?.value as TrainSpec['epochLoss'],
+  };
+  let start = model.net;
+  if (hidden !== undefined) {
+    // The same model with another hidden size, drawn afresh by its initialiser.
+    const c = model.net.config;
+    if (!c.init) throw call.error(call.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
+    start = Network.fromSpec({ layers: [start.sizes[0], hidden, start.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, init: c.init });
+  }
+  let trained: ReturnType<typeof trainRun>;
+  try {
+    trained = trainRun(`${lesson.slug}: ${id}`, start, lesson.dataset, spec, lesson.effects);
+  } catch (e) {
+    if (e instanceof DivergenceError) throw call.error(call.keyed.get('lr') ?? call.positional[0], `${id}: ${e.message}`);
+    throw e;
+  }
+  const run: Run = { id, model, hidden, spec, result: trained.result, trained: trained.net };
+  lesson.runs.set(id, run);
+  return run;
+}

@@ -1,0 +1,78 @@
+// The traced step: forward values, gradients as chains of factors, updates, the error after
+// the step, and the tables of every parameter's gradient and chain.
+import { explainGradient, type Chain } from '../src/chain.ts';
+import { defineDirective } from '../src/lesson/directive.ts';
+import type { EvaluatedModel } from '../src/lesson/models.ts';
+import { nodeNamed, paramIndex } from '../src/lesson/quantity.ts';
+import type { Node } from '../src/tape.ts';
+import { afterStep, chainTable, derivation, forwardStep, gradientTable, updateStep } from '../render/steps.ts';
+
+/** A sequential model's step passes errors back through updated weights: its chains are that step's. */
+const chainTrace = (model: EvaluatedModel) => (model.net.config.update === 'sequential' ? model.step.trace : model.trace);
+
+export const forward = defineDirective({
+  name: 'forward',
+  usage: '::forward NODE [after]',
+  summary: 'the node = its formula = the numbers = its value',
+  args: { positional: 'a node name, like in_h1', keys: ['in', 'decimals', 'after'] },
+  evaluate(call): { node: Node; decimals: number } {
+    const trace = call.keyed.has('after') ? call.model.after : call.model.trace;
+    const first = call.positional[0];
+    const node = nodeNamed(trace, first.value, call, first, 'a node to compute');
+    if (node.op === 'input' || node.op === 'param') throw call.error(first, `${node.name} is given, not computed: ::forward shows how a computed node (a weighted sum, an activation or a loss) follows from others`);
+    return { node, decimals: call.decimals };
+  },
+  render: (d, page) => forwardStep(d.node, d.decimals, page),
+});
+
+export const derive = defineDirective({
+  name: 'derive',
+  usage: '::derive PARAM',
+  summary: '∂E/∂PARAM: the chain-rule statement, each factor as symbol = formula = numbers = value with its g-label, the product; where paths branch, each branch and the shared tail',
+  args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
+  evaluate(call): { chain: Chain; model: EvaluatedModel; decimals: number } {
+    const i = paramIndex(call.model, call.positional[0].value, call, call.positional[0]);
+    const trace = chainTrace(call.model);
+    return { chain: explainGradient(trace.tape, trace.loss, trace.params[i]), model: call.model, decimals: call.decimals };
+  },
+  render: (d, page) => derivation(d.chain, d.decimals, d.model, page),
+});
+
+export const update = defineDirective({
+  name: 'update',
+  usage: '::update PARAM',
+  summary: 'PARAM⁺ = PARAM − α·∂E/∂PARAM with numbers',
+  args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
+  evaluate: (call): { model: EvaluatedModel; index: number; decimals: number } => ({ model: call.model, index: paramIndex(call.model, call.positional[0].value, call, call.positional[0]), decimals: call.decimals }),
+  render: (d, page) => updateStep(d.model, d.index, d.decimals, page),
+});
+
+export const gradients = defineDirective({
+  name: 'gradients',
+  usage: '::gradients',
+  summary: 'a table of every parameter, its gradient and its new value',
+  args: { keys: ['in', 'decimals'] },
+  evaluate: (call): { model: EvaluatedModel; decimals: number } => ({ model: call.model, decimals: call.decimals }),
+  render: (d, page) => gradientTable(d.model, d.decimals, page),
+});
+
+export const chains = defineDirective({
+  name: 'chains',
+  usage: '::chains',
+  summary: 'a table of every parameter\'s chain: its factors g1, g2, … and their product',
+  args: { keys: ['in', 'decimals'] },
+  evaluate(call): { chains: Chain[]; decimals: number } {
+    const trace = chainTrace(call.model);
+    return { chains: trace.params.map((p) => explainGradient(trace.tape, trace.loss, p)), decimals: call.decimals };
+  },
+  render: (d, page) => chainTable(d.chains, d.decimals, page),
+});
+
+export const after = defineDirective({
+  name: 'after',
+  usage: '::after',
+  summary: 'the error before and after the step',
+  args: { keys: ['in', 'decimals'] },
+  evaluate: (call): { model: EvaluatedModel; decimals: number } => ({ model: call.model, decimals: call.decimals }),
+  render: (d, page) => afterStep(d.model, d.decimals, page),
+});

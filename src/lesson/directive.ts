@@ -1,0 +1,113 @@
+// What a directive is: one object holding its name, its arguments, `evaluate` (the call and
+// the lesson → plain data) and `render` (that data → HTML). The objects live in directives/
+// and are registered in one list (directives/registry.ts); this module defines their shape and
+// reads a call's arguments against it, with the words an error uses.
+import type { TrainEffects } from './train-run.ts';
+import type { LessonDataset, ReadFile } from './dataset.ts';
+import { LessonError } from './diagnostics.ts';
+import type { CheckResult } from './check.ts';
+import type { EvaluatedModel } from './models.ts';
+import type { LessonMeta, LessonSample } from './parse.ts';
+import type { Position } from './source-map.ts';
+import type { Run } from './train-run.ts';
+import type { Arg, DirectiveToken, ValueToken } from './syntax.ts';
+
+export interface DirectiveArgs {
+  /** the positional argument, as an error names it ('a parameter name, like w5'); none when absent */
+  positional?: string;
+  /** the positional arguments are a quantity, `[kind] name …` (::check, {{…}}) */
+  quantity?: boolean;
+  /** key=value options and flag words it takes, in the order an error lists them */
+  keys?: readonly string[];
+}
+
+export interface Directive<D> {
+  name: string;
+  /** its syntax, for the README's table of directives */
+  usage: string;
+  /** what it shows, for the same table */
+  summary: string;
+  args: DirectiveArgs;
+  evaluate(call: DirectiveCall, lesson: LessonContext): D;
+  render(data: D, page: RenderContext): string;
+}
+
+/** A directive of any data type, as the registry holds it; `defineDirective` ties evaluate to render. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDirective = Directive<any>;
+
+export function defineDirective<D>(directive: Directive<D>): Directive<D> {
+  return directive;
+}
+
+/** What a renderer may ask of the page: math typeset by the lesson's KaTeX. */
+export interface RenderContext {
+  display(tex: string): string;
+  inline(tex: string): string;
+}
+
+export interface LessonEffects extends TrainEffects {
+  readFile?: ReadFile;
+}
+
+/** What directives see: the lesson, its models, its data set and what earlier directives made. */
+export interface LessonContext {
+  meta: LessonMeta;
+  slug: string;
+  models: Map<string, EvaluatedModel>;
+  /** the samples of the traced step */
+  traced: LessonSample[];
+  /** what training runs on: the lesson's data set, or its declared samples */
+  dataset: LessonDataset;
+  runs: Map<string, Run>;
+  sweeps: Map<string, Run[]>;
+  checks: CheckResult[];
+  /** numbers computed outside the models and runs (::compute), which the number lint accepts */
+  computed: number[];
+  effects: LessonEffects;
+  /** line:col of an offset in the lesson, for results that report where they stand */
+  position(offset: number): Position;
+}
+
+/** One use of a directive (or of {{…}}) with its arguments read. */
+export interface DirectiveCall {
+  token: DirectiveToken | ValueToken;
+  positional: Arg[];
+  /** key=value options and flag words, by name */
+  keyed: Map<string, Arg>;
+  /** the model `in=` names, else the main one */
+  model: EvaluatedModel;
+  /** `decimals=`, else the lesson's */
+  decimals: number;
+  /** A LessonError at an argument of this call (at the call itself without one). */
+  error(arg: Arg | undefined, message: string): LessonError;
+}
+
+/** Options that are words on their own: `::network after`, `::check E_o1 replay …`. */
+const FLAGS = ['after', 'replay', 'log'];
+
+export function readCall(token: DirectiveToken | ValueToken, name: string, args: DirectiveArgs, lesson: LessonContext): DirectiveCall {
+  const error = (arg: Arg | undefined, message: string) => new LessonError(token.offset + (arg?.at ?? 0), message);
+  const allowed = args.keys ?? [];
+  const keyed = new Map<string, Arg>();
+  const positional: Arg[] = [];
+  for (const a of token.args) {
+    if (a.key === undefined && FLAGS.includes(a.value) && allowed.includes(a.value)) keyed.set(a.value, a);
+    else if (a.key === undefined) positional.push(a);
+    else if (!allowed.includes(a.key)) throw error(a, `unknown option ${a.key}; expected ${allowed.length ? allowed.join(', ') : 'none'}`);
+    else keyed.set(a.key, a);
+  }
+  if (!args.quantity) {
+    if (positional.length > (args.positional ? 1 : 0)) {
+      throw error(positional[args.positional ? 1 : 0], args.positional ? `expected one argument: ${args.positional}` : `::${name} takes no positional argument`);
+    }
+    if (args.positional && positional.length === 0) throw error(undefined, `::${name} expects ${args.positional}`);
+  }
+  const inArg = keyed.get('in');
+  const model = inArg ? lesson.models.get(inArg.value) : lesson.models.get('main');
+  if (!model) throw error(inArg, `no variant is called ${inArg!.value}; the lesson declares ${[...lesson.models.keys()].filter((k) => k !== 'main').join(', ') || 'none'} under variants`);
+  const decimalsArg = keyed.get('decimals');
+  const decimals = decimalsArg ? Number(decimalsArg.value) : lesson.meta.decimals;
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 17) throw error(decimalsArg, `expected decimals to be a whole number from 0 to 17, got ${decimalsArg!.value}`);
+  return { token, positional, keyed, model, decimals, error };
+}

@@ -1,0 +1,28 @@
+// A mathjs expression over the lesson's node names (grad_NAME for ∂E/∂NAME, sigmoid, lr):
+// what a source's code computes instead, evaluated on a trace (or its replay).
+import { evaluate } from 'mathjs';
+import { sigmoid } from '../numerics.ts';
+import type { NetworkTrace } from '../trace.ts';
+import type { DirectiveCall } from './directive.ts';
+import type { Arg } from './syntax.ts';
+
+export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call: DirectiveCall): number {
+  const expr = arg.value;
+  const what = arg.key ?? 'expr';
+  const scope = new Map<string, unknown>();
+  for (const n of trace.tape.nodes) {
+    if (!/^[A-Za-z_]\w*$/.test(n.name)) continue;
+    scope.set(n.name, n.value);
+    scope.set(`grad_${n.name}`, n.grad);
+  }
+  scope.set('sigmoid', sigmoid);
+  scope.set('lr', lr);
+  let v: unknown;
+  try {
+    v = evaluate(expr, scope);
+  } catch (e) {
+    throw call.error(arg, `${what}: ${(e as Error).message} in "${expr}" (names are the lesson's nodes, grad_NAME, sigmoid and lr)`);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw call.error(arg, `${what}: expected "${expr}" to give a finite number`);
+  return v;
+}

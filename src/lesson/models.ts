@@ -1,0 +1,113 @@
+// The lesson's models, each built, traced on the step's samples, stepped once, and its
+// gradients cross-checked: the vectorised trainer, central finite differences and, for small
+// models, mathjs's symbolic derivative must give the tracer's numbers.
+import { finiteDifferences, symbolicGradients, type Dataset } from '../gradcheck.ts';
+import { Network } from '../network.ts';
+import { SpecError, type ModelSpec } from '../spec.ts';
+import { traceNetwork, tracedStep, type NetworkTrace, type TracedStep } from '../trace.ts';
+import { Trainer } from '../trainer.ts';
+import type { LessonDataset } from './dataset.ts';
+import { LessonError } from './diagnostics.ts';
+import type { LessonMeta, LessonSample, ParsedLesson } from './parse.ts';
+
+/** One model of the lesson (the main one, or a variant) with everything computed from it. */
+export interface EvaluatedModel {
+  name: string;
+  net: Network;
+  trace: NetworkTrace;
+  step: TracedStep;
+  /** the network after the step, traced on the same data */
+  after: NetworkTrace;
+  /** the source's arithmetic replayed (main model, when the lesson declares carry) */
+  replay?: NetworkTrace;
+  lr: number;
+  agreement: AgreementRow[];
+}
+
+export interface AgreementRow {
+  quantity: string;
+  tracer: number;
+  trainer: number;
+  finiteDifference: number;
+  symbolic?: number;
+  ok: boolean;
+}
+
+/** The network a model spec describes; a mistake in it is located at its field (a variant's own field under variants.NAME). */
+export function networkOf(parsed: ParsedLesson, name: string, spec: unknown): Network {
+  try {
+    return Network.fromSpec(spec, 'model');
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    const field = e.path.replace(/^model\.?/, '');
+    const own = name !== 'main' && field && (parsed.meta.variants[name] as Record<string, unknown>)[field.split(/[.[]/)[0]] !== undefined;
+    throw new LessonError(parsed.fieldOffset(own ? `variants.${name}.${field}` : e.path, e.atKey ? 'key' : 'value'), e.expected);
+  }
+}
+
+/** The main model and each variant, traced on the step's samples. */
+export function evaluateModels(parsed: ParsedLesson, traced: LessonSample[]): Map<string, EvaluatedModel> {
+  const { meta } = parsed;
+  const models = new Map<string, EvaluatedModel>();
+  const specs: [string, unknown][] = [['main', meta.model], ...Object.entries(meta.variants).map(([name, changes]): [string, unknown] => [name, { ...meta.model, ...changes } as ModelSpec])];
+  for (const [name, spec] of specs) {
+    const carry = meta.carry && (meta.carry.model ?? 'main') === name ? meta.carry : undefined;
+    models.set(name, evaluateModel(parsed, name, networkOf(parsed, name, spec), traced, meta.lr, carry));
+  }
+  return models;
+}
+
+function evaluateModel(parsed: ParsedLesson, name: string, net: Network, data: LessonSample[], lr: number, carry: LessonMeta['carry']): EvaluatedModel {
+  const { sizes } = net;
+  const K = sizes[sizes.length - 1];
+  for (let i = 0; i < data.length; i++) {
+    if (data[i].x.length !== sizes[0]) throw new LessonError(parsed.fieldOffset(`data[${i}].x`), `expected ${sizes[0]} inputs (the model's first layer), got ${data[i].x.length}`);
+    if (data[i].t.length !== K) throw new LessonError(parsed.fieldOffset(`data[${i}].t`), `expected ${K} targets (the model's last layer), got ${data[i].t.length}`);
+  }
+  const trace = traceNetwork(net, data);
+  const stepped = net.clone();
+  const step = tracedStep(stepped, data, lr);
+  const after = traceNetwork(stepped, data);
+  let replay: NetworkTrace | undefined;
+  if (carry) {
+    for (const key of Object.keys(carry.values)) {
+      if (!trace.tape.nodes.some((n) => n.name === key)) throw new LessonError(parsed.fieldOffset(`carry.values.${key}`), `no node is called ${key}; the names are ${trace.tape.nodes.map((n) => n.name).join(', ')}`);
+    }
+    replay = traceNetwork(net, data, carry);
+  }
+  return { name, net, trace, step, after, replay, lr, agreement: agreement(net, trace, data) };
+}
+
+/** The same gradients three (or four) independent ways. */
+function agreement(net: Network, trace: NetworkTrace, data: LessonSample[]): AgreementRow[] {
+  const dataset: Dataset = {
+    X: Float64Array.from(data.flatMap((s) => s.x)),
+    T: Float64Array.from(data.flatMap((s) => s.t)),
+    n: data.length,
+  };
+  const trainer = new Trainer(net.clone(), data.length);
+  const trainerLoss = trainer.step(dataset.X, dataset.T, 0, dataset.n);
+  const trainerGrads = trainer.flatGradients();
+  const fd = finiteDifferences(net, dataset);
+  const symbolic = net.params.length <= 30 ? symbolicGradients(net, dataset) : undefined;
+  const close = (a: number, b: number, rel: number, abs: number) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
+  return [
+    { quantity: trace.loss.name, tracer: trace.loss.value, trainer: trainerLoss, finiteDifference: NaN, ok: close(trace.loss.value, trainerLoss, 1e-12, 1e-15) },
+    ...net.params.map((p, i) => {
+      const t = trace.params[i].grad;
+      const ok = close(t, trainerGrads[i], 1e-10, 1e-14) && close(t, fd[i], 1e-6, 1e-8) && (!symbolic || close(t, symbolic[i], 1e-9, 1e-13));
+      return { quantity: `∂${trace.loss.name}/∂${p.name}`, tracer: t, trainer: trainerGrads[i], finiteDifference: fd[i], symbolic: symbolic?.[i], ok };
+    }),
+  ];
+}
+
+/** The first sample of a data set, as the traced step's sample when the lesson declares none. */
+export function firstSample(d: LessonDataset): LessonSample {
+  const K = d.T.length / d.n;
+  return { x: Array.from(d.X.subarray(0, d.inputs)), t: Array.from(d.T.subarray(0, K)) };
+}
+
+/** The model whose arithmetic the lesson's carry replays. */
+export function replayModel(models: Map<string, EvaluatedModel>): EvaluatedModel | undefined {
+  return [...models.values()].find((m) => m.replay);
+}
