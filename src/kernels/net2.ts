@@ -1,17 +1,56 @@
-// The fused kernel for one hidden layer (net2.wat) bound to one trainer: it lays out the
-// kernel's memory, keeps a copy of the network's parameters there (W1 transposed, biases one per
-// neuron), stages the samples, and gives the trainer views of its rows and gradients.
+// The fused kernel for one hidden layer (net2.wat) bound to one trainer backend
+// (src/trainer/wasm.ts): it lays out the kernel's memory, sets its globals, keeps a copy of the
+// network's parameters there (W1 transposed, biases one per neuron), stages the samples, and
+// gives the backend views of its rows and gradients.
 import { squaredCoefficient, type LossName } from '../losses.ts';
 import type { Network } from '../network.ts';
+import { ACT_CODE, type DivergenceError } from '../trainer/shared.ts';
 import { NET2_WASM } from './net2.wasm.ts';
 
 /** The kernel's modes (see `run` in net2.wat). */
 export const FORWARD = 0, GRADIENTS = 1, UPDATE = 2, UPDATE_AND_FORWARD = 3;
-/**
- * Its statuses: where a NaN or an infinity appeared. AFTER_UPDATE + 1 or + 2: the weighted sums of
- * layer 1 or 2 in the forward pass after the update; LOSS: an epoch's sample loss.
- */
-export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4, AFTER_UPDATE = 4, LOSS = 7;
+
+/** The statuses `run` and `epoch` return: OK, or where a NaN or an infinity appeared. */
+export const OK = 0;
+export const WEIGHTED_SUMS_1 = 1, WEIGHTED_SUMS_2 = 2, GRADIENTS_2 = 3, GRADIENTS_1 = 4;
+/** the weighted sums of the forward pass after the update (mode UPDATE_AND_FORWARD) */
+export const WEIGHTED_SUMS_1_AFTER_UPDATE = 5, WEIGHTED_SUMS_2_AFTER_UPDATE = 6;
+/** an epoch's sample loss */
+export const LOSS = 7;
+
+/** Each failing status as the trainer reports it. */
+export const DIVERGENCE: Readonly<Record<number, { layer: number; quantity: DivergenceError['quantity'] }>> = {
+  [WEIGHTED_SUMS_1]: { layer: 1, quantity: 'weighted sums' },
+  [WEIGHTED_SUMS_2]: { layer: 2, quantity: 'weighted sums' },
+  [GRADIENTS_2]: { layer: 2, quantity: 'gradients' },
+  [GRADIENTS_1]: { layer: 1, quantity: 'gradients' },
+  [WEIGHTED_SUMS_1_AFTER_UPDATE]: { layer: 1, quantity: 'weighted sums' },
+  [WEIGHTED_SUMS_2_AFTER_UPDATE]: { layer: 2, quantity: 'weighted sums' },
+  [LOSS]: { layer: 2, quantity: 'loss' },
+};
+
+// The kernel's exported globals, declared once: this binding sets every setting and reads the
+// results, and test/trainer.test.ts checks the lists against net2.wat's exports.
+/** The buffers in the kernel's memory, in the order they are laid out; each global holds a byte offset. */
+const BUFFERS = ['pW1', 'pB1', 'pW2', 'pB2', 'pZ1', 'pA1', 'pZ2', 'pA2', 'pD2', 'pG1', 'pGB1', 'pG2', 'pGB2', 'pgW1', 'pgb1', 'pgW2', 'pgb2', 'pX', 'pT', 'pOrder'] as const;
+/** Shapes, codes and coefficients, set once per kernel. */
+const CONSTANTS = ['n0', 'h', 'hp', 'K', 'nb1', 'nb2', 'act1', 'act2', 'lossKind', 'l2', 'c'] as const;
+/** The batch reduction's factors, set when the batch size changes. */
+const PER_BATCH = ['scale', 'c2'] as const;
+export const KERNEL_SETTINGS = [...BUFFERS, ...CONSTANTS, ...PER_BATCH] as const;
+/** What `epoch` leaves for this binding to read. */
+export const KERNEL_RESULTS = ['epochLoss', 'stoppedAt'] as const;
+export const KERNEL_FUNCTIONS = ['run', 'update', 'publish', 'epoch'] as const;
+
+type BufferName = (typeof BUFFERS)[number];
+type GlobalName = (typeof KERNEL_SETTINGS)[number] | (typeof KERNEL_RESULTS)[number];
+
+interface Functions {
+  run(row: number, count: number, mode: number, lr: number): number;
+  update(lr: number): void;
+  publish(): void;
+  epoch(n: number, lr: number, after: number): number;
+}
 
 // Compiled once, synchronously (browsers allow that on the main thread for modules this small);
 // without WebAssembly or its SIMD the trainer keeps its JavaScript loops.
@@ -25,15 +64,15 @@ function compile(): WebAssembly.Module | undefined {
   }
 }
 
-interface Exports {
-  run(row: number, count: number, mode: number, lr: number): number;
-  update(lr: number): void;
-  publish(): void;
-  epoch(n: number, lr: number, after: number): number;
-  [global: string]: unknown;
+/** Why the kernel cannot train `net` here (a phrase after "the kernel"), or undefined when it can. */
+export function net2Unavailable(net: Network): string | undefined {
+  const { sizes, activations } = net.config;
+  if (sizes.length !== 3) return `serves networks with one hidden layer, and this one has ${sizes.length - 2}`;
+  if (activations[0] === 'softmax') return 'does not compute a softmax hidden layer';
+  if (!compiled) return 'needs WebAssembly with SIMD, which this platform does not compile';
+  return undefined;
 }
 
-const ACT_CODE = { sigmoid: 0, tanh: 1, relu: 2, identity: 3, softmax: 4 } as const;
 const LOSS_KIND: Record<LossName, number> = { squared: 0, half_squared: 0, mean_squared: 0, half_mean_squared: 0, bce: 1, softmax_ce: 2 };
 
 export class Net2Kernel {
@@ -45,7 +84,8 @@ export class Net2Kernel {
   /** the last run's gradients in the network's layouts */
   readonly gW: Float64Array[];
   readonly gb: Float64Array[];
-  private readonly exports: Exports;
+  private readonly functions: Functions;
+  private readonly globals: Record<GlobalName, WebAssembly.Global>;
   private readonly X: Float64Array;
   private readonly T: Float64Array;
   private readonly order: Int32Array;
@@ -64,14 +104,10 @@ export class Net2Kernel {
   private unpublished = false;
   private count = -1;
 
-  /** A kernel for `net` if it has one hidden layer and this platform runs the kernel. */
-  static for(net: Network, maxBatch: number): Net2Kernel | undefined {
-    const { sizes, activations } = net.config;
-    if (!compiled || sizes.length !== 3 || activations[0] === 'softmax') return undefined;
-    return new Net2Kernel(net, maxBatch, compiled);
-  }
-
-  private constructor(private readonly net: Network, maxBatch: number, module: WebAssembly.Module) {
+  /** The kernel for `net`, which net2Unavailable must have accepted (`module`: the tests' variants). */
+  constructor(private readonly net: Network, maxBatch: number, module = compiled) {
+    const unavailable = net2Unavailable(net);
+    if (unavailable || !module) throw new RangeError(`the one-hidden-layer kernel ${unavailable}`);
     const [n0, h, K] = net.sizes;
     const hp = h + (h & 1);
     this.n0 = n0;
@@ -80,9 +116,9 @@ export class Net2Kernel {
     this.K = K;
     const nb1 = net.b[0].length, nb2 = net.b[1].length;
     // Byte offsets, 16-byte aligned; `spare` buffers are written in pairs past their last element.
-    const offsets: Record<string, number> = {};
+    const offsets = {} as Record<BufferName, number>;
     let top = 0;
-    const place = (name: string, doubles: number) => {
+    const place = (name: BufferName, doubles: number) => {
       offsets[name] = top;
       top += Math.ceil(doubles / 2) * 16;
     };
@@ -114,15 +150,19 @@ export class Net2Kernel {
     place('pT', this.capacity * K);
     place('pOrder', this.capacity / 2);
     const memory = new WebAssembly.Memory({ initial: pages });
-    this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    this.functions = bindFunctions(exports);
+    this.globals = bindGlobals(exports);
     const { config } = net;
-    const settings: Record<string, number> = {
-      ...offsets, n0, h, hp, K, nb1, nb2,
+    const constants: Record<(typeof CONSTANTS)[number], number> = {
+      n0, h, hp, K, nb1, nb2,
       act1: ACT_CODE[config.activations[0]], act2: ACT_CODE[config.activations[1]],
       lossKind: LOSS_KIND[config.loss], l2: config.l2, c: LOSS_KIND[config.loss] === 0 ? squaredCoefficient(config.loss, K) : 0,
     };
-    for (const [name, value] of Object.entries(settings)) (this.exports[name] as WebAssembly.Global).value = value;
-    const view = (name: string, length: number) => new Float64Array(memory.buffer, offsets[name], length);
+    for (const name of BUFFERS) this.globals[name].value = offsets[name];
+    for (const name of CONSTANTS) this.globals[name].value = constants[name];
+    this.batchOf(maxBatch);
+    const view = (name: BufferName, length: number) => new Float64Array(memory.buffer, offsets[name], length);
     this.X = view('pX', this.capacity * n0);
     this.T = view('pT', this.capacity * K);
     this.order = new Int32Array(memory.buffer, offsets.pOrder, this.capacity);
@@ -156,7 +196,7 @@ export class Net2Kernel {
 
   /** Copies the parameters back into the network if an update changed them, and brings gW and gb up to date. */
   push(): void {
-    if (this.unpublished) this.exports.publish();
+    if (this.unpublished) this.functions.publish();
     this.unpublished = false;
     if (!this.dirty) return;
     const { n0, h, hp, K } = this;
@@ -183,12 +223,14 @@ export class Net2Kernel {
     if (T) for (let i = 0, o = start * K; i < count * K; i++) this.T[i] = T[o + i];
   }
 
-  /** Runs the kernel on `count` staged rows from `row` on; returns its status (0 when every check passed). */
+  /** Runs the kernel on `count` staged rows from `row` on; returns its status (OK when every check passed). */
   run(count: number, mode: number, lr = 0, row = 0): number {
     if (mode !== FORWARD) this.batchOf(count);
-    const status = this.exports.run(row, count, mode, lr);
+    const status = this.functions.run(row, count, mode, lr);
+    // The backward pass ran unless the forward pass failed its checks; the update was applied
+    // unless a check before it failed.
     if (mode !== FORWARD && status !== WEIGHTED_SUMS_1 && status !== WEIGHTED_SUMS_2) this.unpublished = true;
-    if (mode >= UPDATE && (status === 0 || status > AFTER_UPDATE)) this.dirty = true;
+    if (mode >= UPDATE && (status === OK || status === WEIGHTED_SUMS_1_AFTER_UPDATE || status === WEIGHTED_SUMS_2_AFTER_UPDATE)) this.dirty = true;
     return status;
   }
 
@@ -199,20 +241,21 @@ export class Net2Kernel {
   epoch(rows: ArrayLike<number> | undefined, n: number, lr: number, after: boolean): number {
     this.batchOf(1);
     for (let i = 0; i < n; i++) this.order[i] = rows ? rows[i] : i;
-    const status = this.exports.epoch(n, lr, after ? 1 : 0);
+    const status = this.functions.epoch(n, lr, after ? 1 : 0);
     // every step before a failing one was applied, and so were its gradients
     this.dirty = true;
     this.unpublished = true;
     return status;
   }
 
-  /** The last epoch's sum of sample losses, and the position in its order where a check failed. */
+  /** The last epoch's sum of sample losses. */
   get epochLoss(): number {
-    return (this.exports.epochLoss as WebAssembly.Global).value;
+    return this.globals.epochLoss.value;
   }
 
+  /** The position in the last epoch's order where a check failed. */
   get stoppedAt(): number {
-    return (this.exports.stoppedAt as WebAssembly.Global).value;
+    return this.globals.stoppedAt.value;
   }
 
   /** Sets the batch reduction's factors for batches of `count` rows. */
@@ -220,14 +263,14 @@ export class Net2Kernel {
     if (count === this.count) return;
     const { config } = this.net;
     const scale = config.reduction === 'mean' ? 1 / count : 1;
-    (this.exports.scale as WebAssembly.Global).value = scale;
-    if (LOSS_KIND[config.loss] === 0) (this.exports.c2 as WebAssembly.Global).value = 2 * squaredCoefficient(config.loss, this.K) * scale;
+    this.globals.scale.value = scale;
+    this.globals.c2.value = LOSS_KIND[config.loss] === 0 ? 2 * squaredCoefficient(config.loss, this.K) * scale : 0;
     this.count = count;
   }
 
   /** The update from the last run's gradients. */
   update(lr: number): void {
-    this.exports.update(lr);
+    this.functions.update(lr);
     this.dirty = true;
   }
 
@@ -237,6 +280,25 @@ export class Net2Kernel {
     for (const W of [this.W1, this.W2]) for (let i = 0; i < W.length; i++) sq += W[i] * W[i];
     return sq;
   }
+}
+
+/** The kernel's functions; a missing one is an error here rather than at its first call. */
+function bindFunctions(exports: WebAssembly.Exports): Functions {
+  for (const name of KERNEL_FUNCTIONS) {
+    if (typeof exports[name] !== 'function') throw new Error(`net2.wasm exports no function ${name}`);
+  }
+  return exports as unknown as Functions;
+}
+
+/** The declared globals of the kernel; a missing one is an error, not a new property. */
+function bindGlobals(exports: WebAssembly.Exports): Record<GlobalName, WebAssembly.Global> {
+  const globals = {} as Record<GlobalName, WebAssembly.Global>;
+  for (const name of [...KERNEL_SETTINGS, ...KERNEL_RESULTS]) {
+    const global = exports[name];
+    if (!(global instanceof WebAssembly.Global)) throw new Error(`net2.wasm exports no global ${name}`);
+    globals[name] = global;
+  }
+  return globals;
 }
 
 /** Biases one per neuron: as given, the shared one repeated, or zeros. */

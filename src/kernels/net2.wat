@@ -2,7 +2,8 @@
 ;; with 128-bit SIMD. Each sample goes through forward, output delta and backward while its
 ;; rows are in registers and L1; two lanes carry two hidden units (or two outputs).
 ;; src/kernels/net2.ts lays out the memory, sets the globals below and keeps the trainer's
-;; arrays as views of it. Assemble with `npm run build:wasm` (scripts/build-wasm.ts).
+;; arrays as views of it; it declares every exported global, and test/trainer.test.ts checks
+;; that list against these exports. Assemble with `npm run build:wasm` (scripts/build-wasm.ts).
 ;;
 ;; Layout: W1 is stored transposed (n0 rows of hp, hp = h rounded up to even) so that a pair of
 ;; hidden units reads a pair of weights; W2 is K rows of hp (and a row of zeros for an odd K).
