@@ -51,24 +51,27 @@ function lessonFiles(args: string[]): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => relative(process.cwd(), join(dir, f)));
 }
 
-/** Every file of the engine's source, so that any change to what computes a run starts a fresh cache. */
-function engineHash(): string {
+/**
+ * A hash of every file under root/dir, names and contents. The run cache is keyed by the
+ * engine's (src/): any change to what computes a run starts a fresh cache.
+ */
+export function sourceTreeHash(root: string, dir = 'src'): string {
   const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(packageRoot, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = `${dir}/${entry.name}`;
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(join(root, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = `${sub}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else hash.update(path).update(readFileSync(join(packageRoot, path)));
+      else hash.update(`${path}\0`).update(readFileSync(join(root, path)));
     }
   };
-  walk('src');
+  walk(dir);
   return hash.digest('hex').slice(0, 16);
 }
 
 /** Build reuses runs cached by content in .cache/runs/ENGINE; verify trains every run again, so it re-derives every number. */
 function effects(useCache: boolean, console: Console): LessonEffects {
   let last = -1;
-  const runCache = resolve('.cache', 'runs', engineHash());
+  const runCache = resolve('.cache', 'runs', sourceTreeHash(packageRoot));
   const fileOf = (key: string) => join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`);
   return {
     readFile: (path) => readFileSync(join(packageRoot, path), 'utf8'),
@@ -119,11 +122,11 @@ function guardOutput(out: string): void {
 export function build(files: string[], outDir: string | undefined, options: CommandOptions = {}): number {
   const { directives = DIRECTIVES, console = processConsole } = options;
   const out = resolve(outDir ?? 'site');
+  guardOutput(out);
   const lessonsToBuild = lessonFiles(files);
   console.err(`building ${lessonsToBuild.length} lesson${lessonsToBuild.length === 1 ? '' : 's'}\n`);
   const lessons = evaluateAll(lessonsToBuild, true, directives, console);
   const pages = renderSite(lessons); // any error stops here, before the old site is touched
-  guardOutput(out);
   // Write beside the target and swap, so a failed build leaves the previous site intact.
   const staging = `${out}.partial`;
   rmSync(staging, { recursive: true, force: true });

@@ -1,11 +1,11 @@
-// chainbook's command line: parses the arguments, dispatches, and catches once. A mistake in a
+// chainbook's command line (bin/chainbook.js runs it): parses the arguments, dispatches, and catches once. A mistake in a
 // lesson prints as file:line:col and exits 1; a mistake in the call prints the usage and exits
 // 2; anything else is chainbook's own bug and exits 70.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LessonError } from '../src/lesson/diagnostics.ts';
-import { build, create, packageRoot, UsageError, verify } from './commands.ts';
+import { build, create, packageRoot, processConsole, UsageError, verify, type Console } from './commands.ts';
 
 const COMMANDS = {
   build: {
@@ -43,19 +43,20 @@ function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export function main(argv: string[]): number {
+/** Runs one command line; returns the exit code. */
+export function main(argv: string[], console: Console = processConsole): number {
   try {
     const [command, ...rest] = argv;
     if (command === undefined) {
-      process.stderr.write(`${USAGE}\n`);
+      console.err(`${USAGE}\n`);
       return 2;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      console.out(`${USAGE}\n`);
       return 0;
     }
     if (command === '--version' || command === '-V') {
-      process.stdout.write(`${version()}\n`);
+      console.out(`${version()}\n`);
       return 0;
     }
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command ${command}`);
@@ -68,34 +69,33 @@ export function main(argv: string[]): number {
     }
     const { values, positionals } = parsed;
     if (values.help) {
-      process.stdout.write(`usage: ${spec.usage}\n\n${spec.help}\n\n${EXIT_CODES}\n`);
+      console.out(`usage: ${spec.usage}\n\n${spec.help}\n\n${EXIT_CODES}\n`);
       return 0;
     }
     switch (command) {
       case 'build': {
         const out = (values as { out?: string }).out;
         if (out === '') throw new UsageError('--out needs a folder');
-        return build(positionals, out);
+        return build(positionals, out, { console });
       }
       case 'verify':
-        return verify(positionals);
+        return verify(positionals, { console });
       default:
         if (positionals.length !== 1) throw new UsageError('chainbook new NAME: NAME in lowercase letters, digits and dashes, like 05-my-lesson');
-        return create(positionals[0]);
+        return create(positionals[0], { console });
     }
   } catch (e) {
     if (e instanceof LessonError) {
-      process.stderr.write(`${e.message}\n`);
+      console.err(`${e.message}\n`);
       return 1;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`chainbook: ${e.message}\n${USAGE}\n`);
+      console.err(`chainbook: ${e.message}\n${USAGE}\n`);
       return 2;
     }
     if (process.env.CHAINBOOK_DEBUG) throw e;
-    process.stderr.write(`chainbook: unexpected error: ${(e as Error).message}\n(this is a bug in chainbook; run with CHAINBOOK_DEBUG=1 for the stack trace)\n`);
+    console.err(`chainbook: unexpected error: ${(e as Error).message}\n(this is a bug in chainbook; run with CHAINBOOK_DEBUG=1 for the stack trace)\n`);
     return 70;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));

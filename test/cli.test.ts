@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sourceTreeHash } from '../cli/commands.ts';
+import { main } from '../cli/main.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'chainbook-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -60,5 +62,47 @@ describe('chainbook', () => {
   it('new refuses to overwrite and explains its argument', () => {
     expect(chainbook('new', '02-worked-example').stderr).toContain('exists already');
     expect(chainbook('new', 'Bad Name').status).toBe(2);
+  });
+});
+
+describe('the command line itself', () => {
+  const run = (...args: string[]) => {
+    const r = { out: '', err: '', status: 0 };
+    r.status = main(args, { out: (t) => (r.out += t), err: (t) => (r.err += t), errIsTTY: false });
+    return r;
+  };
+
+  it('answers --help, COMMAND --help and --version, and documents its exit codes', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    for (const c of ['chainbook build', 'chainbook verify', 'chainbook new NAME', '70 chainbook itself failed']) expect(help.out).toContain(c);
+    const build = run('build', '--help');
+    expect(build.status).toBe(0);
+    expect(build.out).toContain('usage: chainbook build [LESSON.md …] [--out DIR]');
+    expect(run('--version').out.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('exits 2 with the usage on a wrong call', () => {
+    for (const args of [[], ['bulid'], ['build', '--bogus'], ['build', '--out'], ['new'], ['new', 'a', 'b'], ['verify', 'no-such.md']]) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toContain('usage:');
+    }
+  });
+});
+
+describe('the run cache key', () => {
+  it('changes with any file of the source tree, nested ones included', () => {
+    const tree = join(scratch, 'tree');
+    mkdirSync(join(tree, 'src', 'lesson'), { recursive: true });
+    writeFileSync(join(tree, 'src', 'a.ts'), 'a');
+    writeFileSync(join(tree, 'src', 'lesson', 'b.ts'), 'b');
+    const before = sourceTreeHash(tree);
+    expect(sourceTreeHash(tree)).toBe(before);
+    writeFileSync(join(tree, 'src', 'lesson', 'b.ts'), 'b2');
+    expect(sourceTreeHash(tree)).not.toBe(before);
+    writeFileSync(join(tree, 'src', 'lesson', 'b.ts'), 'b');
+    writeFileSync(join(tree, 'src', 'lesson', 'c.ts'), '');
+    expect(sourceTreeHash(tree)).not.toBe(before);
   });
 });

@@ -35,6 +35,14 @@ describe('the registry', () => {
     for (const d of DIRECTIVES) expect(readme).toContain(`| \`${d.usage}\` |`);
   });
 
+  it('does not type-check a directive without a renderer, or whose renderer takes other data', () => {
+    // npm run typecheck proves these: each line must be a type error.
+    // @ts-expect-error render is missing
+    expect(defineDirective({ name: 'a', usage: '::a', summary: '', args: {}, evaluate: () => ({ n: 1 }) }).name).toBe('a');
+    // @ts-expect-error render takes a string; evaluate gives a number
+    expect(defineDirective({ name: 'b', usage: '::b', summary: '', args: {}, evaluate: (): number => 1, render: (d: string) => d }).name).toBe('b');
+  });
+
   it('names each directive once', () => {
     expect(() => directiveTable([...DIRECTIVES, { ...hello, name: 'derive' }])).toThrow('two directives are called derive');
   });
