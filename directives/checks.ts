@@ -8,15 +8,15 @@ import { agreementTable, checkBox, computeLine } from '../render/checks.ts';
 
 export const check = defineDirective({
   name: 'check',
-  usage: '::check QUANTITY quoted=FIGURE [erratum="why"] [explain="expr" \\| explain=replay] [replay]',
-  summary: 'a figure quoted from the source against the computed one. Agreement means within one unit of the figure\'s last printed digit. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the quoted figure',
-  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'in', 'replay'] },
+  usage: '::check QUANTITY quoted=FIGURE [erratum="why" [explain="expr" \\| explain=replay] \\| unexplained="…"] [rounding=truncate] [tolerance=T] [replay]',
+  summary: 'a figure quoted from the source against the computed one. It agrees when the computed value, rounded half-up to the figure\'s printed decimals (cut off with `rounding=truncate`, or the front matter\'s `rounding`), is the figure, or lies within a declared `tolerance`; the page states the rule. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the figure exactly. A figure nothing reproduces is declared `unexplained`: shown as such, listed by verify',
+  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'unexplained', 'rounding', 'tolerance', 'in', 'replay'] },
   evaluate(call, lesson): CheckResult {
     const result = checkFigure(call, lesson);
     lesson.checks.push(result);
     return result;
   },
-  render: (c) => checkBox(c),
+  render: (c, page) => checkBox(c, page),
 });
 
 export const compute = defineDirective({
@@ -28,7 +28,7 @@ export const compute = defineDirective({
     const expr = call.keyed.get('expr');
     if (!expr) throw call.error(undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
     const replayed = call.keyed.has('replay') ? replayModel(lesson.models) : undefined;
-    const value = expressionValue(expr, replayed?.replay ?? call.model.trace, call.model.lr, call);
+    const value = expressionValue(expr, replayed?.replay ?? call.model.trace, call.model.lr, call, lesson.meta.carry);
     lesson.computed.push(value);
     return { label: call.keyed.get('label')?.value ?? '', expr: expr.value, value, decimals: call.decimals };
   },

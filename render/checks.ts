@@ -1,24 +1,62 @@
 // A quoted source figure against the computed one, what a source's code computes instead, and
 // the agreement of the tracer with the trainer, finite differences and mathjs.
-import type { CheckResult } from '../src/lesson/check.ts';
+import type { CheckResult, FigureRule, ReplayedWork } from '../src/lesson/check.ts';
+import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
-import { formatNumber, formatSignificant } from './format.ts';
+import { formatNumber, formatSignificant, num, numbers, symbols } from './format.ts';
+import { definition, derivative, partialTex } from './formula.ts';
 import { escapeHtml } from './html.ts';
 
-export function checkBox(c: CheckResult): string {
-  const computed = formatNumber(c.computed, Math.max(c.decimals, 1));
-  const verdict: Record<CheckResult['verdict'], string> = {
-    agrees: 'agrees',
-    erratum: 'erratum',
-    mismatch: 'undeclared mismatch',
-    'erratum-not-seen': 'declared erratum not found: the figures agree',
-    'explanation-fails': 'the explanation does not reproduce the source',
-  };
+/** Carried numbers in full: a replay holds each to the decimals the source wrote (at most a dozen). */
+const CARRIED = 12;
+
+/** The replayed source's own line of work for a figure, as typeset math. */
+function replayedTex(w: ReplayedWork): string {
+  const n = (v: number) => num(v, CARRIED);
+  switch (w.kind) {
+    case 'node': {
+      const def = definition(w.node)!;
+      return `${w.node.tex} &= ${symbols(def)} = ${numbers(def, CARRIED)} = ${formatNumber(w.node.value, CARRIED)}`;
+    }
+    case 'factor': {
+      const d = derivative(w.factor);
+      return `${partialTex(w.factor.of, w.factor.wrt)} &= ${symbols(d)} = ${numbers(d, CARRIED)} = ${formatNumber(w.factor.value, CARRIED)}`;
+    }
+    case 'product':
+      return w.steps.map((s, i) => `${partialTex(w.root, s.factor.wrt)} &= ${i === 0 ? '' : `${n(s.before)}\\cdot `}${n(s.factor.value)}${i === 0 ? '' : ` = ${formatNumber(s.after, CARRIED)}`}`).join('\\\\ ');
+    case 'update':
+      return `${w.param.tex}^{+} &= ${w.param.tex} - \\alpha\\cdot \\partial E/\\partial ${w.param.tex} = ${n(w.param.value)} - ${n(w.lr)}\\cdot ${n(w.grad)} = ${formatNumber(w.value, CARRIED)}`;
+  }
+}
+
+const VERDICT: Record<CheckResult['verdict'], string> = {
+  agrees: 'agrees',
+  erratum: 'erratum',
+  unexplained: 'unexplained',
+  mismatch: 'undeclared mismatch',
+  'declared-but-agrees': 'declared a mismatch, but the figures agree',
+  'explanation-fails': 'the explanation does not reproduce the source',
+};
+
+/** The rule a check applied, in words: "rounded to 10 decimals". */
+export function ruleText(rule: FigureRule): string {
+  if (rule.tolerance !== undefined) return `within ±${formatSignificant(rule.tolerance, 6)}, the tolerance this lesson declares`;
+  return `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
+}
+
+export function checkBox(c: CheckResult, page: RenderContext): string {
+  const { rule } = c;
+  // The computed value to three more decimals than the figure, so the reader sees the rounding.
+  const computed = formatNumber(c.computed, rule.decimals + 3);
+  const shortenedTo = rule.tolerance === undefined ? `${ruleText(rule)}: <span class="num">${escapeHtml(c.shown)}</span>` : ruleText(rule);
+  const difference = c.verdict === 'agrees' ? '' : ` (a difference of ${formatSignificant(c.quoted - c.computed, 3)})`;
+  const replayed = c.explain?.replayed ? `<div class="replayed">${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}</div>` : '';
   const explain = c.explain
-    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, c.decimals))} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>`
+    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
     : '';
-  const body = c.erratum ? `<p>${escapeHtml(c.erratum)}</p>${explain}` : explain;
-  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · computed: <span class="num">${escapeHtml(computed)}</span> · <strong>${verdict[c.verdict]}</strong></p>${body}</aside>`;
+  const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
+  const body = why ? `<p>${escapeHtml(why)}</p>${explain}` : explain;
+  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · computed: <span class="num">${escapeHtml(computed)}</span>, ${shortenedTo} · <strong>${VERDICT[c.verdict]}</strong>${difference}</p>${body}</aside>`;
 }
 
 export function computeLine(label: string, expr: string, value: number, decimals: number): string {

@@ -6,7 +6,7 @@ import { lessonDiagnostics, type EvaluatedLesson } from '../src/lesson/evaluate.
 import { formatSignificant } from './format.ts';
 
 const num = (v: number | undefined) => formatSignificant(v, 12);
-const VERDICT = { agrees: 'agrees', erratum: 'erratum (declared)', mismatch: 'MISMATCH (undeclared)', 'erratum-not-seen': 'ERRATUM NOT SEEN', 'explanation-fails': 'EXPLANATION FAILS' };
+const VERDICT = { agrees: 'agrees', erratum: 'erratum (declared)', unexplained: 'unexplained (declared)', mismatch: 'MISMATCH (undeclared)', 'declared-but-agrees': 'DECLARED BUT AGREES', 'explanation-fails': 'EXPLANATION FAILS' };
 
 export function verifyReport(lessons: EvaluatedLesson[]): { text: string; failures: number } {
   const out: string[] = [];
@@ -24,6 +24,9 @@ export function verifyReport(lessons: EvaluatedLesson[]): { text: string; failur
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     out.push(`\n${lesson.parsed.file}\n`);
     for (const r of rows) out.push(`  ${r.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}\n`);
+    for (const c of lesson.checks.filter((x) => x.verdict === 'unexplained')) {
+      out.push(`${formatDiagnostic({ file: lesson.parsed.file, at: c.at, message: `declared unexplained: ${c.quantity}: the source prints ${c.quotedText}, chainbook computes ${c.shown}` })}\n`);
+    }
     const diagnostics = lessonDiagnostics(lesson);
     failures += diagnostics.length;
     for (const d of diagnostics) out.push(`${formatDiagnostic(d)}\n`);

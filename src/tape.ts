@@ -3,6 +3,7 @@
 // connects), so a lesson can print each chain-rule factor as formula = numbers = value.
 // Nodes live on a Tape in creation order, which is a topological order: backward is one
 // reverse sweep, with no recursion to overflow on deep graphs.
+import { shortened, type Rounding } from './decimal.ts';
 
 export type Op =
   | 'input' // data: an input or a target
@@ -65,16 +66,13 @@ export class Node {
 export interface Carry {
   decimals?: number;
   /** how the source shortened its numbers: rounded (the default) or cut off */
-  rounding?: 'round' | 'truncate';
+  rounding?: Rounding;
   values?: Readonly<Record<string, number>>;
 }
 
-/** v to `decimals` places, rounded or cut off. */
-export function shorten(v: number, decimals: number, rounding: Carry['rounding'] = 'round'): number {
-  if (rounding === 'round') return Number(v.toFixed(decimals));
-  // Cut the decimal expansion (three guard digits keep 0.29999… from becoming 0.2).
-  const s = v.toFixed(Math.min(decimals + 3, 100));
-  return Number(s.slice(0, s.length - 3));
+/** v to `decimals` places, rounded or cut off, as the source would print it. */
+export function shorten(v: number, decimals: number, rounding: Rounding = 'round'): number {
+  return Number(shortened(v, decimals, rounding));
 }
 
 export class Tape {
@@ -148,7 +146,10 @@ export class Tape {
   /** E = c·(a - t)² */
   squaredError(name: string, tex: string, a: Node, t: Node, c: number): Node {
     const d = a.value - t.value;
-    const n = this.node(c * d * d, 'loss', name, tex);
+    // By hand the square is written down before it is scaled: ½·(0.7887314002²) via 0.6220972217.
+    const decimals = this.carried?.decimals;
+    const value = decimals === undefined ? c * d * d : c * shorten(d * d, decimals, this.carried!.rounding);
+    const n = this.node(value, 'loss', name, tex);
     this.edge(n, a, 2 * c * d, 'squared_error', { target: t, coefficient: c });
     return n;
   }
@@ -199,14 +200,18 @@ export class Tape {
 
   /**
    * ∂root/∂node for every node, in one reverse sweep from the root. Gradients are reset
-   * first, so calling it twice gives the same numbers rather than doubling them.
+   * first, so calling it twice gives the same numbers rather than doubling them. A replayed
+   * source shortens each gradient once it is complete, as a hand calculation writes down each
+   * partial product before multiplying by the next factor.
    */
   backward(root: Node): void {
     const nodes = this.nodes;
+    const carried = this.carried?.decimals;
     for (let i = 0; i < nodes.length; i++) nodes[i].grad = 0;
     root.grad = 1;
     for (let i = root.id; i >= 0; i--) {
       const n = nodes[i];
+      if (carried !== undefined) n.grad = shorten(n.grad, carried, this.carried!.rounding);
       const g = n.grad;
       const inputs = n.inputs;
       for (let j = 0; j < inputs.length; j++) inputs[j].wrt.grad += g * inputs[j].value;

@@ -73,20 +73,23 @@ describe('directives render computed numbers', () => {
     expect(html).toContain('<span class="num">0.5</span>');
   });
 
-  it('::check agrees within one unit of the quoted figure\'s last digit, and flags a mismatch', () => {
-    // out_o1 = σ(0.05) = 0.51249…: 0.512 is within a unit of its last digit, 0.515 is not.
-    const lesson = compile(`::check out_o1 quoted=${out.toFixed(6)}\n::check out_o1 quoted=0.512\n::check out_o1 quoted=0.515\n::check out_o1 quoted=0.515 erratum="a slip" explain="sigmoid(0.06)"\n`);
-    expect(lesson.checks.map((c) => c.verdict)).toEqual(['agrees', 'agrees', 'mismatch', 'erratum']);
+  it('::check agrees when the computed value rounded to the figure\'s decimals is the figure, and flags a mismatch', () => {
+    // out_o1 = σ(0.05) = 0.51249…: 0.512 is it rounded to three decimals; 0.513 and 0.515 are not.
+    const lesson = compile(`::check out_o1 quoted=${out.toFixed(6)}\n::check out_o1 quoted=0.512\n::check out_o1 quoted=0.515\n::check out_o1 quoted=0.515 erratum="a slip" explain="sigmoid(0.06)"\n::check out_o1 quoted=0.513\n::check out_o1 quoted=0.5124 tolerance=0.0001\n::check out_o1 quoted=0.5124 rounding=truncate\n`);
+    expect(lesson.checks.map((c) => c.verdict)).toEqual(['agrees', 'agrees', 'mismatch', 'erratum', 'mismatch', 'agrees', 'agrees']);
     expect(lesson.checks[3].explain?.reproduces).toBe(true); // σ(0.06) = 0.51499…
-    expect(verifyReport([lesson]).failures).toBe(1);
+    expect(verifyReport([lesson]).failures).toBe(2);
     const html = renderArticle(lesson);
     expect(html).toContain('class="check erratum"');
     expect(html).toContain('undeclared mismatch');
+    expect(html).toContain('rounded to 3 decimals: <span class="num">0.512</span>');
+    expect(html).toContain('within ±0.0001, the tolerance this lesson declares');
+    expect(html).toContain('cut off to 4 decimals: <span class="num">0.5124</span>');
   });
 
   it('a declared erratum that is not one fails verify', () => {
     const lesson = compile(`::check out_o1 quoted=${out.toFixed(4)} erratum="wrong"\n`);
-    expect(lesson.checks[0].verdict).toBe('erratum-not-seen');
+    expect(lesson.checks[0].verdict).toBe('declared-but-agrees');
     expect(verifyReport([lesson]).failures).toBe(1);
   });
 });

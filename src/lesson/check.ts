@@ -1,14 +1,40 @@
-// A figure quoted from a source against the number the lesson computes: it agrees, or the
-// lesson declares an erratum, and an explanation (an expression, or the source's replayed
-// arithmetic) must then reproduce the figure.
+// A figure quoted from a source against the number the lesson computes. It agrees when the
+// computed value, shortened as the source shortens (rounded half-up unless the lesson or the
+// check says truncate) to the figure's printed decimals, is the figure — or, where a check
+// declares a tolerance, lies within it. Otherwise the lesson declares an erratum, whose
+// explanation (an expression, or the source's replayed arithmetic) must reproduce the figure
+// by the same rule, or declares the figure unexplained.
+import { explainGradient } from '../chain.ts';
+import { shortened, type Rounding } from '../decimal.ts';
+import type { Factor, Node } from '../tape.ts';
+import type { NetworkTrace } from '../trace.ts';
 import type { DirectiveCall, LessonContext } from './directive.ts';
 import { expressionValue } from './expression.ts';
 import { replayModel } from './models.ts';
 import { resolveQuantity, type Ref } from './quantity.ts';
-import { decimalsOf, matchesQuoted } from './quoted.ts';
+import { decimalsOf, figureMatches } from './quoted.ts';
 import type { Position } from './source-map.ts';
 
-export type CheckVerdict = 'agrees' | 'erratum' | 'mismatch' | 'erratum-not-seen' | 'explanation-fails';
+export type CheckVerdict = 'agrees' | 'erratum' | 'unexplained' | 'mismatch' | 'declared-but-agrees' | 'explanation-fails';
+
+/** How a computed number is compared with a printed figure. */
+export interface FigureRule {
+  rounding: Rounding;
+  decimals: number;
+  /** a slack the lesson declares: agreement means |computed − figure| ≤ tolerance */
+  tolerance?: number;
+}
+
+/**
+ * How the replayed source arrived at its figure, step by step with the numbers it carried: a
+ * forward value from its operands, a gradient as its running product down one path, one
+ * factor, or an update.
+ */
+export type ReplayedWork =
+  | { kind: 'node'; node: Node }
+  | { kind: 'product'; root: Node; steps: { factor: Factor; before: number; after: number }[] }
+  | { kind: 'factor'; factor: Factor }
+  | { kind: 'update'; param: Node; lr: number; grad: number; value: number };
 
 export interface CheckResult {
   /** where the check stands in the lesson */
@@ -17,42 +43,93 @@ export interface CheckResult {
   quantity: string;
   ref: Ref;
   computed: number;
+  /** the computed value as the rule shortens it */
+  shown: string;
   quoted: number;
   quotedText: string;
-  decimals: number;
+  rule: FigureRule;
   erratum?: string;
-  explain?: { text: string; value: number; reproduces: boolean };
+  unexplained?: string;
+  explain?: { text: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork };
   verdict: CheckVerdict;
-  /** the source's figure fits what the lesson computes */
+  /** the source's figure fits what the lesson computes or declares */
   ok: boolean;
 }
 
+/** Whether `value` is the figure `text` under `rule`. */
+export function fits(value: number, text: string, rule: FigureRule): boolean {
+  if (rule.tolerance !== undefined) return Number.isFinite(value) && Math.abs(value - Number(text)) <= rule.tolerance;
+  return figureMatches(value, text, rule.rounding);
+}
+
 export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckResult {
-  const quotedArg = call.keyed.get('quoted');
+  const arg = (key: string) => call.keyed.get(key);
+  const quotedArg = arg('quoted');
   if (!quotedArg) throw call.error(undefined, '::check needs quoted=NUMBER: the figure as the source prints it');
   if (!/^[+-]?\d+(\.\d+)?$/.test(quotedArg.value)) throw call.error(quotedArg, `expected quoted to be a decimal number as the source prints it, got ${quotedArg.value}`);
+  const roundingArg = arg('rounding');
+  if (roundingArg && roundingArg.value !== 'round' && roundingArg.value !== 'truncate') throw call.error(roundingArg, `expected rounding=round or rounding=truncate, got ${roundingArg.value}`);
+  const toleranceArg = arg('tolerance');
+  const tolerance = toleranceArg ? Number(toleranceArg.value) : undefined;
+  if (toleranceArg && !(tolerance! > 0 && Number.isFinite(tolerance))) throw call.error(toleranceArg, `expected tolerance to be a positive number, like 1e-9, got ${toleranceArg.value}`);
+  const erratum = arg('erratum')?.value, unexplained = arg('unexplained')?.value;
+  if (erratum !== undefined && unexplained !== undefined) throw call.error(arg('unexplained'), 'a figure is either an erratum (with its explanation) or unexplained, not both');
+  const rule: FigureRule = { rounding: (roundingArg?.value as Rounding | undefined) ?? lesson.meta.rounding, decimals: decimalsOf(quotedArg.value), tolerance };
   const { ref, value, label } = resolveQuantity(call, lesson);
-  const agrees = matchesQuoted(value, quotedArg.value);
-  const erratum = call.keyed.get('erratum')?.value;
+  const show = (v: number) => shortened(v, Math.max(rule.decimals, 1), rule.rounding);
+
   let explain: CheckResult['explain'];
-  const explainArg = call.keyed.get('explain');
+  const explainArg = arg('explain');
   if (explainArg) {
+    if (erratum === undefined) throw call.error(explainArg, 'explain= proves an erratum: declare it with erratum="what the source did"');
     let v: number;
+    let replayed: ReplayedWork | undefined;
     if (explainArg.value === 'replay') {
-      if (!replayModel(lesson.models)) throw call.error(explainArg, 'explain=replay needs carry: { decimals, values } in the front matter');
-      v = resolveQuantity(call, lesson, true).value;
+      const model = replayModel(lesson.models);
+      if (!model) throw call.error(explainArg, 'explain=replay needs carry: { decimals, values } in the front matter');
+      const q = resolveQuantity(call, lesson, true);
+      v = q.value;
+      replayed = replayedWork(q.ref, model.replay!, model.lr);
     } else {
       const replayed = call.keyed.has('replay') ? replayModel(lesson.models) : undefined;
-      v = expressionValue(explainArg, replayed?.replay ?? call.model.trace, call.model.lr, call);
+      v = expressionValue(explainArg, replayed?.replay ?? call.model.trace, call.model.lr, call, lesson.meta.carry);
     }
-    explain = { text: explainArg.value, value: v, reproduces: matchesQuoted(v, quotedArg.value, 2) };
+    // An explanation reproduces the figure by the rule itself, never by a tolerance.
+    explain = { text: explainArg.value, value: v, shown: show(v), reproduces: figureMatches(v, quotedArg.value, rule.rounding), replayed };
   }
+  const declared = erratum !== undefined || unexplained !== undefined;
   let verdict: CheckVerdict;
-  if (agrees) verdict = erratum ? 'erratum-not-seen' : 'agrees';
-  else if (!erratum) verdict = 'mismatch';
+  if (fits(value, quotedArg.value, rule)) verdict = declared ? 'declared-but-agrees' : 'agrees';
+  else if (!declared) verdict = 'mismatch';
+  else if (unexplained !== undefined) verdict = 'unexplained';
   else verdict = explain && !explain.reproduces ? 'explanation-fails' : 'erratum';
   return {
-    offset: call.token.offset, at: lesson.position(call.token.offset), quantity: label, ref, computed: value, quoted: Number(quotedArg.value), quotedText: quotedArg.value,
-    decimals: decimalsOf(quotedArg.value), erratum, explain, verdict, ok: verdict === 'agrees' || verdict === 'erratum',
+    offset: call.token.offset, at: lesson.position(call.token.offset), quantity: label, ref, computed: value, shown: show(value),
+    quoted: Number(quotedArg.value), quotedText: quotedArg.value, rule, erratum, unexplained, explain, verdict,
+    ok: verdict === 'agrees' || verdict === 'erratum' || verdict === 'unexplained',
   };
+}
+
+/** The replay's own steps to a quantity, where they are one line of work (else undefined). */
+function replayedWork(ref: Ref, replay: NetworkTrace, lr: number): ReplayedWork | undefined {
+  const node = replay.tape.nodes.find((n) => n.name === ref.name);
+  if (!node) return undefined;
+  if (ref.kind === 'value') return node.inputs.length ? { kind: 'node', node } : undefined;
+  if (ref.kind === 'new') return { kind: 'update', param: node, lr, grad: replay.tape.carry('', node.grad), value: node.value - lr * replay.tape.carry('', node.grad) };
+  const of = ref.kind === 'partial' ? replay.tape.nodes.find((n) => n.name === ref.of) : replay.loss;
+  if (!of || (ref.kind !== 'grad' && ref.kind !== 'partial')) return undefined;
+  const chain = explainGradient(replay.tape, of, node);
+  if (chain.paths.length !== 1) return undefined;
+  const factors = chain.paths[0].factors.filter((f) => f.rule !== 'sum');
+  if (factors.length === 1) return { kind: 'factor', factor: factors[0] };
+  // Down one path from the loss each gradient is the one above it times a factor, written down
+  // shortened (the replay's backward pass keeps them so); a partial of another node multiplies afresh.
+  let before = 1;
+  const steps = factors.map((factor) => {
+    const after = ref.kind === 'grad' ? factor.wrt.grad : before * factor.value;
+    const step = { factor, before, after };
+    before = after;
+    return step;
+  });
+  return { kind: 'product', root: of, steps };
 }

@@ -3,7 +3,7 @@
 import type { CheckResult } from './check.ts';
 import type { EvaluatedModel } from './models.ts';
 import type { ParsedLesson } from './parse.ts';
-import { matchesQuoted } from './quoted.ts';
+import { figureMatches } from './quoted.ts';
 import type { Position } from './source-map.ts';
 import type { Run } from './train-run.ts';
 
@@ -31,7 +31,8 @@ export function numberLint(parsed: ParsedLesson, models: Iterable<EvaluatedModel
   for (const piece of parsed.prose) {
     for (const m of piece.raw.matchAll(/(?<![\w.])[+-]?\d+\.(\d{4,})(?!\d|\.\d)/g)) {
       const text = m[0];
-      if (!known.some((k) => matchesQuoted(k, text) || matchesQuoted(-k, text))) issues.push({ at: parsed.map.position(piece.offset + m.index), text });
+      const computed = (k: number) => figureMatches(k, text, 'round') || figureMatches(k, text, 'truncate');
+      if (!known.some((k) => computed(k) || computed(-k))) issues.push({ at: parsed.map.position(piece.offset + m.index), text });
     }
   }
   return issues;

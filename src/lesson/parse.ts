@@ -2,6 +2,7 @@
 // directive, value and math token (and each piece of prose) stamped with its offset in the file.
 import { Marked, type Token, type Tokens, type TokensList } from 'marked';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
+import type { Rounding } from '../decimal.ts';
 import type { ModelSpec } from '../spec.ts';
 import type { DatasetSpec } from './dataset.ts';
 import { inLesson, LessonError } from './diagnostics.ts';
@@ -22,6 +23,8 @@ export interface LessonMeta {
   order: number;
   /** decimals numbers are printed with, unless a directive says otherwise */
   decimals: number;
+  /** how the source shortens the figures it prints, unless a check says otherwise */
+  rounding: Rounding;
   model: ModelSpec;
   /** named changes to the model, used by directives with in=NAME */
   variants: Record<string, Partial<ModelSpec>>;
@@ -34,7 +37,7 @@ export interface LessonMeta {
    * Replay the source's arithmetic: on the main model or a variant (`model`), every
    * intermediate rounded to `decimals`, with `values` the source used in place of computed ones.
    */
-  carry?: { model?: string; decimals?: number; rounding?: 'round' | 'truncate'; values: Record<string, number> };
+  carry?: { model?: string; decimals?: number; rounding?: Rounding; values: Record<string, number> };
   /** what the lesson's names mean, shown as a glossary */
   names: Record<string, string>;
 }
@@ -55,7 +58,7 @@ export interface ParsedLesson {
   fieldOffset(path: string, which?: 'value' | 'key'): number;
 }
 
-const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
+const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'rounding', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
 /** The front matter's text starts after the opening "---\n". */
 const YAML_START = 4;
 
@@ -176,6 +179,8 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   if (typeof raw.title !== 'string' || !raw.title.trim()) fail('title', `expected a title, got ${show(raw.title)}`);
   const decimals = raw.decimals ?? 10;
   if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 17) fail('decimals', `expected a whole number of decimals from 0 to 17, got ${show(raw.decimals)}`);
+  const rounding = raw.rounding ?? 'round';
+  if (rounding !== 'round' && rounding !== 'truncate') fail('rounding', `expected round or truncate (how the source shortens the figures it prints), got ${show(raw.rounding)}`);
   const order = raw.order ?? 1000;
   if (typeof order !== 'number') fail('order', `expected a number, got ${show(raw.order)}`);
   if (!isRecord(raw.model)) fail('model', `expected the model: a mapping with layers, activation, loss and the parameters`);
@@ -204,7 +209,7 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
     }
     if (c.model !== undefined && (typeof c.model !== 'string' || !Object.hasOwn(variants as object, c.model))) fail('carry.model', `expected the name of a variant to replay, got ${show(c.model)}`);
     if (c.rounding !== undefined && c.rounding !== 'round' && c.rounding !== 'truncate') fail('carry.rounding', `expected round or truncate, got ${show(c.rounding)}`);
-    carry = { model: c.model as string | undefined, decimals: c.decimals as number | undefined, rounding: c.rounding as 'round' | 'truncate' | undefined, values };
+    carry = { model: c.model as string | undefined, decimals: c.decimals as number | undefined, rounding: c.rounding as Rounding | undefined, values };
   }
   const names: Record<string, string> = {};
   if (raw.names !== undefined) {
@@ -218,6 +223,7 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
     source: str('source'),
     order: order as number,
     decimals: decimals as number,
+    rounding: rounding as Rounding,
     model: raw.model as unknown as ModelSpec,
     variants: variants as Record<string, Partial<ModelSpec>>,
     data,

@@ -1,4 +1,7 @@
-// Whether a figure printed by a source stands for a computed number.
+// Whether a figure printed by a source stands for a computed number: the computed value,
+// shortened the way the source shortens (rounded half-up, or cut off) to the figure's printed
+// decimals, must be the figure, digit for digit.
+import { shortened, type Rounding } from '../decimal.ts';
 
 /** How many decimals a figure is printed with: "0.6456563062" → 10. */
 export function decimalsOf(text: string): number {
@@ -6,13 +9,14 @@ export function decimalsOf(text: string): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
-/**
- * Does a figure printed as `text` stand for `value`? Sources round or truncate their last
- * digit, so any value within one unit of that digit counts (or `units`: a replay of the
- * source's own shortened arithmetic drifts by a unit more).
- */
-export function matchesQuoted(value: number, text: string, units = 1): boolean {
-  if (!Number.isFinite(value)) return false;
-  const unit = 10 ** -decimalsOf(text);
-  return Math.abs(value - Number(text)) <= units * unit * (1 + 1e-9);
+/** A printed figure in the form `shortened` writes: no plus sign, no leading zeros, no minus on zero. */
+function canonical(text: string): string {
+  const negative = text.startsWith('-');
+  const body = text.replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');
+  return negative && /[1-9]/.test(body) ? `-${body}` : body;
+}
+
+/** Does the figure printed as `text` stand for `value`, shortened by `rounding`? */
+export function figureMatches(value: number, text: string, rounding: Rounding): boolean {
+  return Number.isFinite(value) && shortened(value, decimalsOf(text), rounding) === canonical(text);
 }
