@@ -15,6 +15,7 @@ import { evaluateLesson, lessonDiagnostics, type EvaluatedLesson } from '../src/
 import { parseLesson } from '../src/lesson/parse.ts';
 import { starterLesson } from '../src/lesson/starter.ts';
 import type { TrainResult } from '../src/lesson/train-run.ts';
+import { net2Compiled } from '../src/kernels/net2.ts';
 
 /** The package's own folder: its data, styles and engine source. Lessons, site and cache are the working folder's. */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +72,8 @@ export function sourceTreeHash(root: string, dir = 'src'): string {
 /** Build reuses runs cached by content in .cache/runs/ENGINE; verify trains every run again, so it re-derives every number. */
 function effects(useCache: boolean, console: Console): LessonEffects {
   let last = -1;
-  const runCache = resolve('.cache', 'runs', sourceTreeHash(packageRoot));
+  // A run's last bits depend on the engine's source and on whether the kernel runs here.
+  const runCache = resolve('.cache', 'runs', `${sourceTreeHash(packageRoot)}-${net2Compiled ? 'wasm' : 'js'}`);
   const fileOf = (key: string) => join(runCache, `${createHash('sha256').update(key).digest('hex')}.json`);
   return {
     readFile: (path) => readFileSync(join(packageRoot, path), 'utf8'),

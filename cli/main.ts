@@ -93,8 +93,8 @@ export function main(argv: string[], console: Console = processConsole): number 
       console.err(`chainbook: ${e.message}\n${USAGE}\n`);
       return 2;
     }
-    if (process.env.CHAINBOOK_DEBUG) throw e;
-    console.err(`chainbook: unexpected error: ${(e as Error).message}\n(this is a bug in chainbook; run with CHAINBOOK_DEBUG=1 for the stack trace)\n`);
+    const detail = process.env.CHAINBOOK_DEBUG ? (e as Error).stack : '(run with CHAINBOOK_DEBUG=1 for the stack trace)';
+    console.err(`chainbook: unexpected error: ${(e as Error).message}\nthis is a bug in chainbook, not in the lesson\n${detail}\n`);
     return 70;
   }
 }

@@ -3,14 +3,14 @@
 import { checkFigure, type CheckResult } from '../src/lesson/check.ts';
 import { defineDirective } from '../src/lesson/directive.ts';
 import { expressionValue } from '../src/lesson/expression.ts';
-import { replayModel, type EvaluatedModel } from '../src/lesson/models.ts';
+import { replayModel, type AgreementRow } from '../src/lesson/models.ts';
 import { agreementTable, checkBox, computeLine } from '../render/checks.ts';
 
 export const check = defineDirective({
   name: 'check',
   usage: '::check QUANTITY quoted=FIGURE [erratum="why" [explain="expr" \\| explain=replay] \\| unexplained="…"] [rounding=truncate] [tolerance=T] [replay]',
   summary: 'a figure quoted from the source against the computed one. It agrees when the computed value, rounded half-up to the figure\'s printed decimals (cut off with `rounding=truncate`, or the front matter\'s `rounding`), is the figure, or lies within a declared `tolerance`; the page states the rule. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the figure exactly. A figure nothing reproduces is declared `unexplained`: shown as such, listed by verify',
-  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'unexplained', 'rounding', 'tolerance', 'in', 'replay'] },
+  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'unexplained', 'rounding', 'tolerance', 'in'], flags: ['replay'] },
   evaluate(call, lesson): CheckResult {
     const result = checkFigure(call, lesson);
     lesson.checks.push(result);
@@ -23,7 +23,7 @@ export const compute = defineDirective({
   name: 'compute',
   usage: '::compute expr="…" [label="…"]',
   summary: 'a mathjs expression over node names (`grad_NAME`, `sigmoid`, `lr`) and its value: what a source\'s code computes instead',
-  args: { keys: ['expr', 'label', 'in', 'replay', 'decimals'] },
+  args: { keys: ['expr', 'label', 'in', 'decimals'], flags: ['replay'] },
   evaluate(call, lesson): { label: string; expr: string; value: number; decimals: number } {
     const expr = call.keyed.get('expr');
     if (!expr) throw call.error(undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
@@ -40,6 +40,6 @@ export const agreement = defineDirective({
   usage: '::agreement',
   summary: 'tracer, trainer, finite-difference and symbolic gradients side by side',
   args: { keys: ['in'] },
-  evaluate: (call): { model: EvaluatedModel } => ({ model: call.model }),
-  render: (d) => agreementTable(d.model),
+  evaluate: (call): { rows: AgreementRow[] } => ({ rows: call.model.agreement }),
+  render: (d) => agreementTable(d.rows),
 });

@@ -1,28 +1,25 @@
 // What the lesson shows beside the step: the network diagram, the computation graph, the loss
 // surface, an activation and its derivative, and the glossary of the lesson's names.
-import { ELEMENTWISE } from '../src/activations.ts';
+import { activationCurve, ELEMENTWISE } from '../src/activations.ts';
 import { explainGradient } from '../src/chain.ts';
 import { defineDirective } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { paramIndex } from '../src/lesson/quantity.ts';
 import { lossSurface, type LossSurface } from '../src/lesson/surface.ts';
 import type { Node } from '../src/tape.ts';
-import { curveFigure, type Series } from '../render/figures/curve.ts';
-import { graphFigure } from '../render/figures/graph.ts';
-import { networkFigure } from '../render/figures/network.ts';
-import { surfaceFigure } from '../render/figures/surface.ts';
-import { escapeHtml } from '../render/html.ts';
+import { curveFigureBox, type Series } from '../render/figures/curve.ts';
+import { graphFigureBox } from '../render/figures/graph.ts';
+import { networkFigureBox } from '../render/figures/network.ts';
+import { surfaceFigureBox } from '../render/figures/surface.ts';
+import { glossaryTable } from '../render/glossary.ts';
 
 export const network = defineDirective({
   name: 'network',
   usage: '::network [after]',
   summary: 'the network diagram with weights, biases and outputs',
-  args: { keys: ['in', 'decimals', 'after'] },
+  args: { keys: ['in', 'decimals'], flags: ['after'] },
   evaluate: (call): { model: EvaluatedModel; updated: boolean; decimals: number } => ({ model: call.model, updated: call.keyed.has('after'), decimals: call.decimals }),
-  render({ model, updated, decimals }) {
-    const figure = networkFigure(model.net, updated ? model.step.after : model.step.before, updated ? model.after : model.trace, decimals);
-    return `<figure class="figure">${figure}<figcaption>The network ${updated ? 'after the update' : 'with its starting parameters'}: weights on the edges (where there is room for them), biases above the neurons and, below them, their outputs for the first sample.</figcaption></figure>`;
-  },
+  render: ({ model, updated, decimals }) => networkFigureBox(model.net, updated ? model.step.after : model.step.before, updated ? model.after : model.trace, decimals, updated),
 });
 
 export const surface = defineDirective({
@@ -40,7 +37,7 @@ export const surface = defineDirective({
     if (!(range > 0)) throw call.error(rangeArg, `expected range to be a positive number, got ${rangeArg?.value}`);
     return lossSurface(call.model, ix, range, lesson.traced);
   },
-  render: (s) => `<figure class="figure">${surfaceFigure(s, 'the loss')}<figcaption>The loss over ${escapeHtml(s.names[0])} and ${escapeHtml(s.names[1])}, every other parameter at its starting value (dark is low). The white dot is the starting point; the line runs to where the step moves these two parameters.</figcaption></figure>`,
+  render: (s) => surfaceFigureBox(s),
 });
 
 export const graph = defineDirective({
@@ -48,19 +45,17 @@ export const graph = defineDirective({
   usage: '::graph [highlight=PARAM]',
   summary: 'the computation graph with value and gradient on every node, PARAM\'s paths highlighted',
   args: { keys: ['highlight', 'in', 'decimals'] },
-  evaluate(call): { model: EvaluatedModel; highlight?: Node; hot: Set<object>; decimals: number } {
+  evaluate(call): { model: EvaluatedModel; highlight?: Node; hot: Set<object>; graded: Set<Node>; decimals: number } {
     const { model } = call;
     const h = call.keyed.get('highlight');
     const highlight = h ? model.trace.params[paramIndex(model, h.value, call, h)] : undefined;
     const hot = new Set<object>();
     if (highlight) for (const p of explainGradient(model.trace.tape, model.trace.loss, highlight).paths) for (const f of p.factors) hot.add(f).add(f.of).add(f.wrt);
-    return { model, highlight, hot, decimals: call.decimals };
+    // Backward computes a gradient for the loss and every node a factor is taken with respect to: not for targets.
+    const graded = new Set<Node>([model.trace.loss, ...model.trace.tape.nodes.flatMap((n) => n.inputs.map((f) => f.wrt))]);
+    return { model, highlight, hot, graded, decimals: call.decimals };
   },
-  render({ model, highlight, hot, decimals }) {
-    const loss = escapeHtml(model.trace.loss.name);
-    const caption = highlight ? `The computation graph: every node's value and, below it, ∂${loss}/∂node. The paths that carry ∂${loss}/∂${escapeHtml(highlight.name)} are highlighted.` : 'The computation graph: every node\'s value and its gradient.';
-    return `<figure class="figure wide">${graphFigure(model.trace, hot, decimals)}<figcaption>${caption}</figcaption></figure>`;
-  },
+  render: ({ model, highlight, hot, graded, decimals }) => graphFigureBox(model.trace, hot, graded, decimals, highlight),
 });
 
 export const glossary = defineDirective({
@@ -71,10 +66,7 @@ export const glossary = defineDirective({
   evaluate: (call, lesson): { rows: { name: string; meaning: string; node?: Node }[] } => ({
     rows: Object.entries(lesson.meta.names).map(([name, meaning]) => ({ name, meaning, node: call.model.trace.tape.nodes.find((n) => n.name === name) })),
   }),
-  render(d, page) {
-    const rows = d.rows.map((r) => `<tr><th scope="row">${r.node ? page.inline(r.node.tex) : `<code>${escapeHtml(r.name)}</code>`}</th><td>${escapeHtml(r.meaning)}</td></tr>`);
-    return `<table class="glossary"><thead><tr><th>name</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-  },
+  render: (d, page) => glossaryTable(d.rows, page),
 });
 
 export const activation = defineDirective({
@@ -94,15 +86,8 @@ export const activation = defineDirective({
     };
     const lo = bound('from', -6), hi = bound('to', 6);
     if (!(hi > lo)) throw call.error(call.keyed.get('to'), 'expected to > from');
-    const x = Array.from({ length: 241 }, (_, i) => lo + ((hi - lo) * i) / 240);
-    const f = x.map((z) => rule.value(z));
-    return {
-      name: rule.name,
-      series: [
-        { label: `${rule.name}(z)`, x, y: f },
-        { label: 'its derivative', x, y: f.map((a, i) => rule.derivFromOutput(a, x[i])) },
-      ],
-    };
+    const { x, f, df } = activationCurve(rule, lo, hi);
+    return { name: rule.name, series: [{ label: `${rule.name}(z)`, x, y: f }, { label: 'its derivative', x, y: df }] };
   },
-  render: (d) => `<figure class="figure">${curveFigure(d.series, 'z', `${d.name}(z) and its derivative`, false)}</figure>`,
+  render: (d) => curveFigureBox(d.series, 'z', `${d.name}(z) and its derivative`, false),
 });

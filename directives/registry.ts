@@ -1,8 +1,8 @@
 // Every directive a lesson can use, in one ordered list: the order of the README's table and
-// of the names an unknown directive's error suggests — the traced step first, then what checks
-// it, the figures beside it, and training last. A new directive is one object in one of the
-// files beside this one, added here.
-import type { AnyDirective } from '../src/lesson/directive.ts';
+// of the names an unknown directive's error suggests — the traced step first, then checks and
+// figures in the order a lesson tends to use them, then data and training. A new directive is
+// one object in one of the files beside this one, added here.
+import { directivesByName, type AnyDirective } from '../src/lesson/directive.ts';
 import { agreement, check, compute } from './checks.ts';
 import { activation, glossary, graph, network, surface } from './figures.ts';
 import { boundary, curve, data, sweep, train } from './runs.ts';
@@ -16,11 +16,7 @@ export const DIRECTIVES: readonly AnyDirective[] = [
 
 /** The README's table of directives, written from a registry (`npm run readme` puts it in place). */
 export function directiveTable(registry: readonly AnyDirective[]): string {
-  const names = new Set<string>();
-  for (const d of registry) {
-    if (names.has(d.name)) throw new Error(`two directives are called ${d.name}`);
-    names.add(d.name);
-  }
+  directivesByName(registry);
   return [
     '| directive | shows |',
     '|---|---|',

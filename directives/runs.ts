@@ -1,15 +1,14 @@
 // Training: runs of full-batch descent or per-sample SGD, sweeps over the hidden size, their
 // loss curves and decision regions, and the data they train on.
-import { Network } from '../src/network.ts';
 import { DivergenceError } from '../src/trainer.ts';
 import { decisionGrid, plotBox, type PlotBox } from '../src/lesson/boundary.ts';
 import type { LessonDataset } from '../src/lesson/dataset.ts';
 import { defineDirective, type DirectiveCall, type LessonContext } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { runsNamed } from '../src/lesson/quantity.ts';
-import { trainRun, type Run, type TrainSpec } from '../src/lesson/train-run.ts';
-import { boundaryFigure } from '../render/figures/boundary.ts';
-import { curveFigure, type Series } from '../render/figures/curve.ts';
+import { startingNetwork, trainRun, type Run, type TrainSpec } from '../src/lesson/train-run.ts';
+import { regionsFigureBox } from '../render/figures/boundary.ts';
+import { curveFigureBox, type Series } from '../render/figures/curve.ts';
 import { runTable } from '../render/runs.ts';
 
 const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
@@ -57,7 +56,7 @@ export const curve = defineDirective({
   name: 'curve',
   usage: '::curve RUN[,RUN…] [y=loss \\| y=output] [log]',
   summary: 'the runs\' loss (or first-sample output) against iteration or epoch',
-  args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y', 'log'] },
+  args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y'], flags: ['log'] },
   evaluate(call, lesson): { series: Series[]; xLabel: string; yLabel: string; log: boolean } {
     const yArg = call.keyed.get('y');
     const y = yArg?.value ?? 'loss';
@@ -72,7 +71,7 @@ export const curve = defineDirective({
     const yLabel = k < 0 ? (sgd ? 'loss summed over the epoch' : 'loss') : `output ${k === 0 ? '' : k} for the first sample`.replace('  ', ' ');
     return { series, xLabel: sgd ? 'epoch' : 'iteration', yLabel, log: call.keyed.has('log') };
   },
-  render: (d) => `<figure class="figure">${curveFigure(d.series, d.xLabel, d.yLabel, d.log)}</figure>`,
+  render: (d) => curveFigureBox(d.series, d.xLabel, d.yLabel, d.log),
 });
 
 export const boundary = defineDirective({
@@ -105,7 +104,7 @@ function regions(runs: Run[], call: DirectiveCall, lesson: LessonContext): Regio
 }
 
 function renderRegions(d: Regions): string {
-  return `<figure class="figure wide">${boundaryFigure(d.runs, d.dataset, d.box, d.decimals)}${d.runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
+  return regionsFigureBox(d.runs, d.dataset, d.box, d.decimals);
 }
 
 function positiveNumber(call: DirectiveCall, key: string, whole: boolean): number | undefined {
@@ -132,13 +131,8 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     every: positiveNumber(call, 'every', true) ?? Math.max(1, Math.ceil(steps / 400)),
     epochLoss: lossArg?.value as TrainSpec['epochLoss'],
   };
-  let start = model.net;
-  if (hidden !== undefined) {
-    // The same model with another hidden size, drawn afresh by its initialiser.
-    const c = model.net.config;
-    if (!c.init) throw call.error(call.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
-    start = Network.fromSpec({ layers: [start.sizes[0], hidden, start.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, init: c.init });
-  }
+  const start = startingNetwork(model.net, hidden);
+  if (!start) throw call.error(call.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
   let trained: ReturnType<typeof trainRun>;
   try {
     trained = trainRun(`${lesson.slug}: ${id}`, start, lesson.dataset, spec, lesson.effects);

@@ -1,11 +1,11 @@
 // The traced step: forward values, gradients as chains of factors, updates, the error after
 // the step, and the tables of every parameter's gradient and chain.
-import { explainGradient, type Chain } from '../src/chain.ts';
+import { derivationOf, explainGradient, type Chain, type Derivation } from '../src/chain.ts';
 import { defineDirective } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { nodeNamed, paramIndex } from '../src/lesson/quantity.ts';
 import type { Node } from '../src/tape.ts';
-import { afterStep, chainTable, derivation, forwardStep, gradientTable, updateStep } from '../render/steps.ts';
+import { afterStep, chainTable, derivation, forwardStep, gradientTable, updateStep, type AfterData, type GradientsData, type UpdateData } from '../render/steps.ts';
 
 /** A sequential model's step passes errors back through updated weights: its chains are that step's. */
 const chainTrace = (model: EvaluatedModel) => (model.net.config.update === 'sequential' ? model.step.trace : model.trace);
@@ -14,7 +14,7 @@ export const forward = defineDirective({
   name: 'forward',
   usage: '::forward NODE [after]',
   summary: 'the node = its formula = the numbers = its value',
-  args: { positional: 'a node name, like in_h1', keys: ['in', 'decimals', 'after'] },
+  args: { positional: 'a node name, like in_h1', keys: ['in', 'decimals'], flags: ['after'] },
   evaluate(call): { node: Node; decimals: number } {
     const trace = call.keyed.has('after') ? call.model.after : call.model.trace;
     const first = call.positional[0];
@@ -30,12 +30,12 @@ export const derive = defineDirective({
   usage: '::derive PARAM',
   summary: '∂E/∂PARAM: the chain-rule statement, each factor as symbol = formula = numbers = value with its g-label, the product; where paths branch, each branch and the shared tail',
   args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
-  evaluate(call): { chain: Chain; model: EvaluatedModel; decimals: number } {
+  evaluate(call): { derivation: Derivation; decimals: number } {
     const i = paramIndex(call.model, call.positional[0].value, call, call.positional[0]);
     const trace = chainTrace(call.model);
-    return { chain: explainGradient(trace.tape, trace.loss, trace.params[i]), model: call.model, decimals: call.decimals };
+    return { derivation: derivationOf(trace.tape, trace.loss, trace.params[i]), decimals: call.decimals };
   },
-  render: (d, page) => derivation(d.chain, d.decimals, d.model, page),
+  render: (d, page) => derivation(d.derivation, d.decimals, page),
 });
 
 export const update = defineDirective({
@@ -43,8 +43,13 @@ export const update = defineDirective({
   usage: '::update PARAM',
   summary: 'PARAM⁺ = PARAM − α·∂E/∂PARAM with numbers',
   args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
-  evaluate: (call): { model: EvaluatedModel; index: number; decimals: number } => ({ model: call.model, index: paramIndex(call.model, call.positional[0].value, call, call.positional[0]), decimals: call.decimals }),
-  render: (d, page) => updateStep(d.model, d.index, d.decimals, page),
+  evaluate(call): UpdateData {
+    const { model } = call;
+    const i = paramIndex(model, call.positional[0].value, call, call.positional[0]);
+    const param = model.trace.params[i];
+    return { tex: param.tex, lossTex: model.trace.loss.tex, value: param.value, lr: model.lr, grad: model.step.applied[i], after: model.step.after[i], decimals: call.decimals };
+  },
+  render: (d, page) => updateStep(d, page),
 });
 
 export const gradients = defineDirective({
@@ -52,8 +57,13 @@ export const gradients = defineDirective({
   usage: '::gradients',
   summary: 'a table of every parameter, its gradient and its new value',
   args: { keys: ['in', 'decimals'] },
-  evaluate: (call): { model: EvaluatedModel; decimals: number } => ({ model: call.model, decimals: call.decimals }),
-  render: (d, page) => gradientTable(d.model, d.decimals, page),
+  evaluate: ({ model, decimals }): GradientsData => ({
+    lossTex: model.trace.loss.tex,
+    lr: model.lr,
+    rows: model.net.params.map((p, i) => ({ tex: p.tex, value: model.step.before[i], applied: model.step.applied[i], after: model.step.after[i] })),
+    decimals,
+  }),
+  render: (d, page) => gradientTable(d, page),
 });
 
 export const chains = defineDirective({
@@ -73,6 +83,6 @@ export const after = defineDirective({
   usage: '::after',
   summary: 'the error before and after the step',
   args: { keys: ['in', 'decimals'] },
-  evaluate: (call): { model: EvaluatedModel; decimals: number } => ({ model: call.model, decimals: call.decimals }),
-  render: (d, page) => afterStep(d.model, d.decimals, page),
+  evaluate: ({ model, decimals }): AfterData => ({ tex: model.trace.loss.tex, before: model.trace.loss.value, after: model.after.loss.value, decimals }),
+  render: (d, page) => afterStep(d, page),
 });

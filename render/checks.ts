@@ -2,7 +2,7 @@
 // the agreement of the tracer with the trainer, finite differences and mathjs.
 import type { CheckResult, FigureRule, ReplayedWork } from '../src/lesson/check.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
-import type { EvaluatedModel } from '../src/lesson/models.ts';
+import type { AgreementRow } from '../src/lesson/models.ts';
 import { formatNumber, formatSignificant, num, numbers, symbols } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
 import { escapeHtml } from './html.ts';
@@ -65,8 +65,8 @@ export function computeLine(label: string, expr: string, value: number, decimals
 
 const significant = (v: number) => formatSignificant(v, 15);
 
-export function agreementTable(model: EvaluatedModel): string {
+export function agreementTable(agreement: AgreementRow[]): string {
   const fmt = significant;
-  const rows = model.agreement.map((r) => `<tr><th scope="row">${escapeHtml(r.quantity)}</th><td>${fmt(r.tracer)}</td><td>${fmt(r.trainer)}</td><td>${fmt(r.finiteDifference)}</td><td>${r.symbolic === undefined ? '—' : fmt(r.symbolic)}</td><td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`);
+  const rows = agreement.map((r) => `<tr><th scope="row">${escapeHtml(r.quantity)}</th><td>${fmt(r.tracer)}</td><td>${fmt(r.trainer)}</td><td>${fmt(r.finiteDifference)}</td><td>${r.symbolic === undefined ? '—' : fmt(r.symbolic)}</td><td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`);
   return `<table class="numbers agreement"><thead><tr><th>quantity</th><th>tracer</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -28,7 +28,7 @@ export function lessonPage(info: PageInfo, article: string, previous?: PageInfo,
 <main class="lesson">
 ${article}
 </main>
-<footer class="page-footer"><p>Every number on this page was computed by chainbook's tracer and checked against its vectorised trainer and finite differences; run <code>npm run verify</code> to re-derive them.</p></footer>
+<footer class="page-footer"><p>Every number on this page was computed by chainbook's tracer and checked against its vectorised trainer and finite differences; run <code>chainbook verify</code> to re-derive them.</p></footer>
 </body>
 </html>
 `;

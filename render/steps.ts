@@ -1,8 +1,7 @@
 // The traced step as worked mathematics: a node as name = formula = numbers = value, a
 // gradient as its chain of labelled factors (g1, g2, … as the tutorials write them), an update,
 // the error before and after, and the tables of every parameter's gradient and chain.
-import type { Chain } from '../src/chain.ts';
-import type { EvaluatedModel } from '../src/lesson/models.ts';
+import type { Chain, Derivation } from '../src/chain.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { Factor, Node } from '../src/tape.ts';
 import { formatNumber, num, numbers, symbols } from './format.ts';
@@ -23,71 +22,137 @@ export function forwardStep(node: Node, decimals: number, page: RenderContext): 
   return `<div class="step forward">${page.display(`\\begin{aligned}${node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, decimals)} \\\\ &= ${formatNumber(node.value, decimals)}\\end{aligned}`)}</div>`;
 }
 
-export function updateStep(model: EvaluatedModel, index: number, decimals: number, page: RenderContext): string {
-  const param = model.trace.params[index];
-  const grad = model.step.applied[index], after = model.step.after[index];
-  const d = partialTex(model.trace.loss, param);
-  return `<div class="step update">${page.display(`\\begin{aligned}${param.tex}^{+} &= ${param.tex} - \\alpha\\cdot ${d} \\\\ &= ${num(param.value, decimals)} - ${num(model.lr, decimals)}\\cdot ${num(grad, decimals)} \\\\ &= ${formatNumber(after, decimals)}\\end{aligned}`)}</div>`;
+/** One parameter's update, as plain numbers: p⁺ = p − α·∂E/∂p. */
+export interface UpdateData {
+  tex: string;
+  lossTex: string;
+  value: number;
+  lr: number;
+  grad: number;
+  after: number;
+  decimals: number;
 }
 
-export function afterStep(model: EvaluatedModel, decimals: number, page: RenderContext): string {
-  const before = model.trace.loss, after = model.after.loss;
-  const change = after.value - before.value;
-  return `<div class="step after">${page.display(`\\begin{aligned}${before.tex} &= ${num(before.value, decimals)} && \\text{before the update}\\\\ ${before.tex}^{+} &= ${num(after.value, decimals)} && \\text{after it: } ${change <= 0 ? '' : '+'}${formatNumber(change, decimals)}\\ (${Number(((100 * change) / before.value).toPrecision(3))}\\%)\\end{aligned}`)}</div>`;
+export function updateStep(d: UpdateData, page: RenderContext): string {
+  const partial = `\\frac{\\partial ${d.lossTex}}{\\partial ${d.tex}}`;
+  return `<div class="step update">${page.display(`\\begin{aligned}${d.tex}^{+} &= ${d.tex} - \\alpha\\cdot ${partial} \\\\ &= ${num(d.value, d.decimals)} - ${num(d.lr, d.decimals)}\\cdot ${num(d.grad, d.decimals)} \\\\ &= ${formatNumber(d.after, d.decimals)}\\end{aligned}`)}</div>`;
 }
 
-/** Factors of a path as the tutorials write them: the unit factors of a plain sum left out. */
-function shown(factors: Factor[]): { factor: Factor; label?: string }[] {
-  const labels = gLabels(factors);
-  return factors.map((factor, i) => ({ factor, label: labels[i] })).filter((x) => x.factor.rule !== 'sum');
+/** The error before and after the step. */
+export interface AfterData {
+  tex: string;
+  before: number;
+  after: number;
+  decimals: number;
 }
 
-function factorLine(f: Factor, label: string | undefined, decimals: number): string {
+export function afterStep(d: AfterData, page: RenderContext): string {
+  const change = d.after - d.before;
+  return `<div class="step after">${page.display(`\\begin{aligned}${d.tex} &= ${num(d.before, d.decimals)} && \\text{before the update}\\\\ ${d.tex}^{+} &= ${num(d.after, d.decimals)} && \\text{after it: } ${change <= 0 ? '' : '+'}${formatNumber(change, d.decimals)}\\ (${Number(((100 * change) / d.before).toPrecision(3))}\\%)\\end{aligned}`)}</div>`;
+}
+
+/** Factors as the tutorials write them: the unit factors of a plain sum left out. */
+function shown(factors: Factor[]): Factor[] {
+  return factors.filter((f) => f.rule !== 'sum');
+}
+
+/** g₁, g₂, … handed out in the order the derivation shows its factors, so no two factors share a label. */
+class Labels {
+  private count = 0;
+  next(): string {
+    return `g_{${++this.count}}`;
+  }
+}
+
+function factorLine(f: Factor, label: string, decimals: number): string {
   const d = derivative(f);
   const sym = symbols(d), nums = numbers(d, decimals), value = formatNumber(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
   const rest: string[] = [];
   if (nums !== sym && nums !== value && nums !== num(f.value, decimals)) rest.push(nums);
   if (value !== sym) rest.push(value);
-  const lead = `${label ? `${label[0]}_{${label.slice(1)}} &= ` : '&'}${chain.join(' = ')}`;
+  const lead = `${label} &= ${chain.join(' = ')}`;
   // A long substitution goes on a line of its own rather than off the right edge.
   if (rest.length && sym.length + nums.length > 60) return `${lead} \\\\ &= ${rest.join(' = ')}`;
   return rest.length ? `${lead} = ${rest.join(' = ')}` : lead;
 }
 
-function product(factors: Factor[], decimals: number): string {
-  return factors.map((f) => num(f.value, decimals)).join('\\cdot ');
+/**
+ * How each result line recombines the numbers shown above it: a product of factors, the sum of
+ * branches times a shared tail, or a sum of (scaled) terms. The page prints exactly these
+ * strings; test/derivation.test.ts checks that they recombine to the result they print.
+ */
+export type Recombination =
+  | { kind: 'product'; factors: string[]; result: string }
+  | { kind: 'branches'; branches: string[]; tail: string[]; result: string }
+  | { kind: 'terms'; terms: { coefficient?: string; value: string }[]; result: string };
+
+export function recombination(d: Derivation, decimals: number): Recombination {
+  const n = (v: number) => formatNumber(v, decimals);
+  switch (d.kind) {
+    case 'path':
+      return { kind: 'product', factors: shown(d.factors).map((f) => n(f.value)), result: n(d.value) };
+    case 'branches':
+      return { kind: 'branches', branches: orderedBranches(d.chain).map((b) => n(b.value)), tail: shown(d.chain.tail).map((f) => n(f.value)), result: n(d.value) };
+    case 'terms':
+      return { kind: 'terms', terms: d.terms.map((t) => ({ coefficient: t.factor.rule === 'sum' ? undefined : n(t.factor.value), value: n(t.derivation.value) })), result: n(d.value) };
+  }
 }
 
-export function derivation(chain: Chain, decimals: number, model: EvaluatedModel, page: RenderContext): string {
-  const root = model.trace.loss, p = chain.param;
-  const target = partialTex(root, p);
-  if (chain.paths.length === 1) {
-    const steps = shown(chain.paths[0].factors);
-    const statement = `${target} = ${steps.map((s) => partialTex(s.factor.of, s.factor.wrt)).join('\\cdot ')}`;
-    const lines = steps.map((s) => factorLine(s.factor, s.label, decimals));
-    const labels = steps.map((s) => s.label).filter(Boolean).map((l) => `${l![0]}_{${l!.slice(1)}}`);
-    const result = `${target} &= ${labels.length === steps.length ? labels.join('\\,') : 'product'} = ${product(steps.map((s) => s.factor), decimals)} = ${formatNumber(chain.value, decimals)}`;
-    return `<div class="step derive">${page.display(statement)}${page.display(`\\begin{aligned}${lines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}</div>`;
+/** Branches in the order their nodes were made (by their top, then by the node below it). */
+function orderedBranches(chain: Chain) {
+  const key = (factors: Factor[]) => [topOf(factors).id, shown(factors)[0]?.wrt.id ?? 0];
+  return [...chain.branches].sort((x, y) => key(x.factors)[0] - key(y.factors)[0] || key(x.factors)[1] - key(y.factors)[1]);
+}
+
+const product = (numbers: string[]) => numbers.map((v) => (v.startsWith('-') ? `(${v})` : v)).join('\\cdot ');
+
+export function derivation(d: Derivation, decimals: number, page: RenderContext): string {
+  return `<div class="step derive">${derivationBody(d, decimals, page, new Labels())}</div>`;
+}
+
+function derivationBody(d: Derivation, decimals: number, page: RenderContext, labels: Labels): string {
+  const target = partialTex(d.root, d.param);
+  const r = recombination(d, decimals);
+  if (d.kind === 'path') {
+    const steps = shown(d.factors);
+    const names = steps.map(() => labels.next());
+    // One factor is its own result: its line says it all.
+    if (steps.length === 1) return page.display(`\\begin{aligned}${factorLine(steps[0], names[0], decimals)}\\end{aligned}`);
+    const statement = `${target} = ${steps.map((f) => partialTex(f.of, f.wrt)).join('\\cdot ')}`;
+    const lines = steps.map((f, i) => factorLine(f, names[i], decimals));
+    const result = `${target} &= ${names.join('\\,')} = ${product((r as { factors: string[] }).factors)} = ${r.result}`;
+    return `${page.display(statement)}${page.display(`\\begin{aligned}${lines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
   }
-  // Branches: Σ over the paths down to the branch node, times the shared tail.
-  const b = chain.branchNode;
-  const ordered = chain.branches.map((br, i) => ({ br, path: chain.paths[i] })).sort((x, y) => topOf(x.br.factors).id - topOf(y.br.factors).id);
-  const terms = ordered.map(({ br }) => partialTex(topOf(br.factors), b));
-  const tail = shown(chain.tail);
-  const statement = `${target} = \\left(${terms.join(' + ')}\\right)${tail.map((s) => '\\cdot ' + partialTex(s.factor.of, s.factor.wrt)).join('')}`;
-  const branchBlocks = ordered.map(({ br, path }) => {
-    const steps = shown(br.factors);
-    const labels = gLabels(path.factors);
-    const lines = steps.map((s) => factorLine(s.factor, labels[path.factors.indexOf(s.factor)], decimals));
-    const term = partialTex(topOf(br.factors), b);
-    return page.display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${term} &= ${product(steps.map((s) => s.factor), decimals)} = ${formatNumber(br.value, decimals)}\\end{aligned}`);
-  });
-  const tailLabels = gLabels(chain.paths[0].factors).slice(chain.paths[0].factors.length - chain.tail.length);
-  const tailLines = tail.map((s) => factorLine(s.factor, tailLabels[chain.tail.indexOf(s.factor)], decimals));
-  const sum = ordered.map(({ br }) => num(br.value, decimals)).join(' + ');
-  const result = `${target} &= \\left(${sum}\\right)\\cdot ${product(tail.map((s) => s.factor), decimals)} = ${formatNumber(chain.value, decimals)}`;
-  return `<div class="step derive">${page.display(statement)}<p class="branch-note">${ordered.length} paths lead from ${escapeHtml(root.name)} down to ${escapeHtml(b.name)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${escapeHtml(b.name)} every path shares:</p>${page.display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}</div>`;
+  if (d.kind === 'branches') {
+    // Σ over the paths down to the branch node, times the shared tail.
+    const { chain } = d;
+    const b = chain.branchNode;
+    const ordered = orderedBranches(chain);
+    // Each branch as ∂top/∂b where the branches start from different nodes; where two start
+    // from the same one (a softmax's logits), as the product of its own partials.
+    const tops = ordered.map((br) => topOf(br.factors));
+    const distinct = new Set(tops).size === tops.length;
+    const terms = ordered.map((br, i) => (distinct ? partialTex(tops[i], b) : shown(br.factors).map((f) => partialTex(f.of, f.wrt)).join('')));
+    const tail = shown(chain.tail);
+    const statement = `${target} = \\left(${terms.join(' + ')}\\right)${tail.map((f) => '\\cdot ' + partialTex(f.of, f.wrt)).join('')}`;
+    const branchBlocks = ordered.map((br, i) => {
+      const steps = shown(br.factors);
+      const lines = steps.map((f) => factorLine(f, labels.next(), decimals));
+      return page.display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${terms[i]} &= ${product(steps.map((f) => formatNumber(f.value, decimals)))} = ${formatNumber(br.value, decimals)}\\end{aligned}`);
+    });
+    const tailLines = tail.map((f) => factorLine(f, labels.next(), decimals));
+    const rb = r as Extract<Recombination, { kind: 'branches' }>;
+    const result = `${target} &= \\left(${rb.branches.map((v) => (v.startsWith('-') ? `(${v})` : v)).join(' + ')}\\right)\\cdot ${product(rb.tail)} = ${r.result}`;
+    return `${page.display(statement)}<p class="branch-note">${ordered.length} paths lead from ${escapeHtml(d.root.name)} down to ${escapeHtml(b.name)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${escapeHtml(b.name)} every path shares:</p>${page.display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
+  }
+  // No shared tail: the root is a sum (or mean) of terms, each derived on its own.
+  const coefficient = (f: Factor) => (f.rule === 'sum' ? '' : `${symbols(derivative(f))}\\,`);
+  const statement = `${target} = ${d.terms.map((t) => `${coefficient(t.factor)}${partialTex(t.factor.wrt, d.param)}`).join(' + ')}`;
+  const parts = d.terms.map((t) => `<p class="branch-note">${d.terms.length > 1 ? 'The term through' : 'Through'} ${escapeHtml(t.factor.wrt.name)}:</p>${derivationBody(t.derivation, decimals, page, labels)}`);
+  const rt = r as Extract<Recombination, { kind: 'terms' }>;
+  const sum = rt.terms.map((t) => `${t.coefficient ? `${t.coefficient}\\cdot ` : ''}${t.value.startsWith('-') ? `(${t.value})` : t.value}`).join(' + ');
+  return `${page.display(statement)}${parts.join('')}${page.display(`\\begin{aligned}${target} &= ${sum} = ${r.result}\\end{aligned}`)}`;
 }
 
 /** The node a branch starts from once the unit factors of the root's sum are skipped. */
@@ -102,7 +167,7 @@ export function chainTable(chains: Chain[], decimals: number, page: RenderContex
   const head = Array.from({ length: width }, (_, i) => `<th>${page.inline(`g_{${i + 1}}`)}</th>`).join('');
   const rows = chains.map((c) => {
     const cells = c.paths.length === 1
-      ? shown(c.paths[0].factors).map((s) => `<td>${formatNumber(s.factor.value, decimals)}</td>`)
+      ? shown(c.paths[0].factors).map((f) => `<td>${formatNumber(f.value, decimals)}</td>`)
       : [`<td colspan="${width}" class="paths">${c.paths.length} paths: see its derivation</td>`];
     while (cells.length < width) cells.push('<td></td>');
     return `<tr><th scope="row">${page.inline(c.param.tex)}</th>${cells.join('')}<td>${formatNumber(c.value, decimals)}</td></tr>`;
@@ -110,8 +175,16 @@ export function chainTable(chains: Chain[], decimals: number, page: RenderContex
   return `<table class="numbers chains"><thead><tr><th>parameter</th>${head}<th>product</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-export function gradientTable(model: EvaluatedModel, decimals: number, page: RenderContext): string {
-  const loss = model.trace.loss;
-  const rows = model.net.params.map((p, i) => `<tr><th scope="row">${page.inline(p.tex)}</th><td>${formatNumber(model.step.before[i], decimals)}</td><td>${formatNumber(model.step.applied[i], decimals)}</td><td>${formatNumber(model.step.after[i], decimals)}</td></tr>`);
-  return `<table class="numbers gradients"><thead><tr><th>parameter</th><th>value</th><th>${page.inline(partialTex(loss, { tex: 'p' } as Node))}</th><th>${page.inline(`p^{+} = p - ${formatNumber(model.lr, decimals)}\\,\\partial ${loss.tex}/\\partial p`)}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+/** Every parameter's gradient and update, as plain numbers. */
+export interface GradientsData {
+  lossTex: string;
+  lr: number;
+  rows: { tex: string; value: number; applied: number; after: number }[];
+  decimals: number;
+}
+
+export function gradientTable(d: GradientsData, page: RenderContext): string {
+  const f = (v: number) => formatNumber(v, d.decimals);
+  const rows = d.rows.map((r) => `<tr><th scope="row">${page.inline(r.tex)}</th><td>${f(r.value)}</td><td>${f(r.applied)}</td><td>${f(r.after)}</td></tr>`);
+  return `<table class="numbers gradients"><thead><tr><th>parameter</th><th>value</th><th>${page.inline(`\\frac{\\partial ${d.lossTex}}{\\partial p}`)}</th><th>${page.inline(`p^{+} = p - ${f(d.lr)}\\,\\partial ${d.lossTex}/\\partial p`)}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -60,3 +60,10 @@ export const ELEMENTWISE: Record<ElementwiseActivation, ActivationRule> = {
 export function isActivation(name: unknown): name is ActivationName {
   return typeof name === 'string' && (ACTIVATIONS as readonly string[]).includes(name);
 }
+
+/** An activation and its derivative on n evenly spaced points from lo to hi, as the engine computes them. */
+export function activationCurve(rule: ActivationRule, lo: number, hi: number, n = 241): { x: number[]; f: number[]; df: number[] } {
+  const x = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  const f = x.map((z) => rule.value(z));
+  return { x, f, df: f.map((a, i) => rule.derivFromOutput(a, x[i])) };
+}

@@ -98,3 +98,29 @@ export function explainGradient(tape: Tape, root: Node, param: Node, maxPaths = 
   for (const f of tail) value *= f.value;
   return { root, param, paths, branchNode, branches, tail, value };
 }
+
+/**
+ * How a derivation is written: one path as a product; paths that meet above a shared tail as
+ * (Σ branches) · tail; paths that share no tail as a sum over the loss's terms (L = L_data +
+ * L_reg, or a mean over samples), each term derived on its own.
+ */
+export type Derivation =
+  | { kind: 'path'; root: Node; param: Node; factors: Factor[]; value: number }
+  | { kind: 'branches'; root: Node; param: Node; chain: Chain; value: number }
+  | { kind: 'terms'; root: Node; param: Node; terms: { factor: Factor; derivation: Derivation }[]; value: number };
+
+export function derivationOf(tape: Tape, root: Node, param: Node): Derivation {
+  const chain = explainGradient(tape, root, param);
+  if (chain.paths.length === 1) return { kind: 'path', root, param, factors: chain.paths[0].factors, value: chain.value };
+  if (chain.tail.length > 0) return { kind: 'branches', root, param, chain, value: chain.value };
+  // No shared tail: split at the root's own terms, in the order the root was built from them.
+  const firsts: Factor[] = [];
+  for (const p of chain.paths) if (!firsts.includes(p.factors[0])) firsts.push(p.factors[0]);
+  firsts.sort((a, b) => a.wrt.id - b.wrt.id);
+  if (firsts.length === 1) {
+    // One term that branches below: its derivation, times the one factor above it.
+    const f = firsts[0];
+    return { kind: 'terms', root, param, terms: [{ factor: f, derivation: derivationOf(tape, f.wrt, param) }], value: chain.value };
+  }
+  return { kind: 'terms', root, param, terms: firsts.map((f) => ({ factor: f, derivation: derivationOf(tape, f.wrt, param) })), value: chain.value };
+}

@@ -17,7 +17,7 @@ export class Trainer {
   /** the gradients of the last step, in the network's layouts */
   readonly gW: Float64Array[];
   readonly gb: Float64Array[];
-  /** the backend doing the arithmetic ('auto' resolved) */
+  /** the backend of calls in the network's own update order ('auto' resolved); a one-hidden-layer network's sequential-order calls run on the loops */
   readonly backend: 'js' | 'wasm';
   private readonly impl: Backend;
 
@@ -56,14 +56,14 @@ export class Trainer {
     const { iterations, lr, order = this.net.config.update, lossEvery = 1 } = options;
     this.checkBatch(n);
     const loss = this.impl.trainFullBatch(X, T, n, iterations, lr, order, lossEvery);
-    return { loss, predictions: this.predict(X, n) };
+    return { loss };
   }
 
   /** Per-sample SGD: one step per sample, epochs over the n rows; loss[e] sums the epoch's sample losses. */
   trainSGD(X: Float64Array, T: Float64Array, n: number, options: SgdOptions): History {
     const { epochs, lr, order = this.net.config.update, sampleOrder, epochLoss = 'before_step' } = options;
     const loss = this.impl.trainSGD(X, T, n, epochs, lr, order, sampleOrder, epochLoss);
-    return { loss, predictions: this.predict(X, n) };
+    return { loss };
   }
 
   /** Outputs for all n rows, in batches of at most maxBatch. */

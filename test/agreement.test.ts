@@ -210,13 +210,15 @@ describe('the js and wasm backends', () => {
           return [trainer.step(data.X, data.T, 0, data.n, 0.1), ...trainer.flatGradients()];
         });
         onBoth('full batch: losses and predictions', net, (trained, backend) => {
-          const history = new Trainer(trained, data.n, { backend }).trainFullBatch(data.X, data.T, data.n, { iterations: 6, lr: 0.01, lossEvery: 4 });
-          return [...history.loss, ...history.predictions];
+          const trainer = new Trainer(trained, data.n, { backend });
+          const history = trainer.trainFullBatch(data.X, data.T, data.n, { iterations: 6, lr: 0.01, lossEvery: 4 });
+          return [...history.loss, ...trainer.predict(data.X, data.n)];
         });
         const sampleOrder = shuffled ? (e: number) => new RandomState(e).permutation(data.n) : undefined;
         onBoth(`SGD (${epochLoss}): losses and predictions`, net, (trained, backend) => {
-          const history = new Trainer(trained, 1, { backend }).trainSGD(data.X, data.T, data.n, { epochs: 2, lr: 0.01, epochLoss, sampleOrder });
-          return [...history.loss, ...history.predictions];
+          const trainer = new Trainer(trained, 1, { backend });
+          const history = trainer.trainSGD(data.X, data.T, data.n, { epochs: 2, lr: 0.01, epochLoss, sampleOrder });
+          return [...history.loss, ...trainer.predict(data.X, data.n)];
         });
       }),
       { numRuns: 150, seed: 4242 },

@@ -106,6 +106,16 @@ describe('::chains', () => {
   });
 });
 
+describe('::graph', () => {
+  it('prints a gradient on every node backward differentiates, and none on the target', () => {
+    const html = renderArticle(compile('::graph highlight=w1\n'));
+    const node = (name: string) => html.match(new RegExp(`<text class="name"[^>]*>${name}</text>(.*?)</g>`))![1];
+    expect(node('t_o1')).not.toContain('class="grad"');
+    expect(node('i1')).toContain(`∂ ${(grad / 0.1 * 0.5).toFixed(4).replace(/0+$/, '')}`); // ∂E/∂i1 = (∂E/∂w1 / i1) · w1
+    expect(node('w1')).toContain(`∂ ${grad.toFixed(4).replace(/0+$/, '')}`);
+  });
+});
+
 describe('::surface', () => {
   it('is the loss over a grid of two parameters, the others held at their starting values', () => {
     const two = FRONT.replace('layers: [1, 1]', 'layers: [2, 1]').replace('params: { w1: 0.5 }', 'params: { w1: 0.5, w2: -0.25 }').replace('x: [0.1]', 'x: [0.1, 0.7]');

@@ -41,3 +41,8 @@ export function boundaryFigure(runs: Run[], data: LessonDataset, box: PlotBox, d
   const size = runs.length === 1 ? 520 : 240;
   return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, box, size, decimals)).join('')}</div>`;
 }
+
+/** Decision regions (or the data alone) as a figure, captioned when there are runs. */
+export function regionsFigureBox(runs: Run[], data: LessonDataset, box: PlotBox, decimals: number): string {
+  return `<figure class="figure wide">${boundaryFigure(runs, data, box, decimals)}${runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
+}

@@ -40,3 +40,7 @@ export function curveFigure(series: Series[], xLabel: string, yLabel: string, lo
   });
   return `<svg class="curve" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(`${yLabel} against ${xLabel}`)}">${parts.join('')}</svg>`;
 }
+
+export function curveFigureBox(series: Series[], xLabel: string, yLabel: string, log: boolean): string {
+  return `<figure class="figure">${curveFigure(series, xLabel, yLabel, log)}</figure>`;
+}

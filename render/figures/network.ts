@@ -45,3 +45,8 @@ export function networkFigure(net: Network, params: Float64Array, trace: Network
   });
   return `<svg class="network" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="network diagram ${sizes.join('-')}">${parts.join('')}</svg>`;
 }
+
+/** The diagram as a figure with its caption. */
+export function networkFigureBox(net: Network, params: Float64Array, trace: NetworkTrace, decimals: number, updated: boolean): string {
+  return `<figure class="figure">${networkFigure(net, params, trace, decimals)}<figcaption>The network ${updated ? 'after the update' : 'with its starting parameters'}: weights on the edges (where there is room for them), biases above the neurons and, below them, their outputs for the first sample.</figcaption></figure>`;
+}

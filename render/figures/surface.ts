@@ -41,3 +41,8 @@ export function surfaceFigure(s: LossSurface, lossName: string): string {
   const W = L + S + 20 + BAR + 50, H = T + S + B;
   return `<svg class="surface" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(`${lossName} over ${s.names[0]} and ${s.names[1]}`)}"><g shape-rendering="crispEdges">${cells.join('')}${bar.join('')}</g>${axes.join('')}${marks}</svg>`;
 }
+
+/** The surface as a figure with its caption. */
+export function surfaceFigureBox(s: LossSurface): string {
+  return `<figure class="figure">${surfaceFigure(s, 'the loss')}<figcaption>The loss over ${escapeHtml(s.names[0])} and ${escapeHtml(s.names[1])}, every other parameter at its starting value (dark is low). The white dot is the starting point; the line runs to where the step moves these two parameters.</figcaption></figure>`;
+}

@@ -64,6 +64,9 @@ function compile(): WebAssembly.Module | undefined {
   }
 }
 
+/** Whether this platform runs the kernel: one-hidden-layer runs end at other last bits without it. */
+export const net2Compiled = compiled !== undefined;
+
 /** Why the kernel cannot train `net` here (a phrase after "the kernel"), or undefined when it can. */
 export function net2Unavailable(net: Network): string | undefined {
   const { sizes, activations } = net.config;

@@ -38,7 +38,6 @@ export type ReplayedWork =
 
 export interface CheckResult {
   /** where the check stands in the lesson */
-  offset: number;
   at: Position;
   quantity: string;
   ref: Ref;
@@ -104,7 +103,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   else if (unexplained !== undefined) verdict = 'unexplained';
   else verdict = explain && !explain.reproduces ? 'explanation-fails' : 'erratum';
   return {
-    offset: call.token.offset, at: lesson.position(call.token.offset), quantity: label, ref, computed: value, shown: show(value),
+    at: lesson.position(call.token.offset), quantity: label, ref, computed: value, shown: show(value),
     quoted: Number(quotedArg.value), quotedText: quotedArg.value, rule, erratum, unexplained, explain, verdict,
     ok: verdict === 'agrees' || verdict === 'erratum' || verdict === 'unexplained',
   };

@@ -17,8 +17,10 @@ export interface DirectiveArgs {
   positional?: string;
   /** the positional arguments are a quantity, `[kind] name …` (::check, {{…}}) */
   quantity?: boolean;
-  /** key=value options and flag words it takes, in the order an error lists them */
+  /** key=value options it takes, in the order an error lists them */
   keys?: readonly string[];
+  /** words it takes on their own, like `after` in `::network after` */
+  flags?: readonly string[];
 }
 
 export interface Directive<D> {
@@ -38,6 +40,16 @@ export type AnyDirective = Directive<any>;
 
 export function defineDirective<D>(directive: Directive<D>): Directive<D> {
   return directive;
+}
+
+/** A registry by name; two directives of one name are chainbook's own mistake. */
+export function directivesByName(registry: readonly AnyDirective[]): Map<string, AnyDirective> {
+  const byName = new Map<string, AnyDirective>();
+  for (const d of registry) {
+    if (byName.has(d.name)) throw new Error(`two directives are called ${d.name}`);
+    byName.set(d.name, d);
+  }
+  return byName;
 }
 
 /** What a renderer may ask of the page: math typeset by the lesson's KaTeX. */
@@ -83,18 +95,15 @@ export interface DirectiveCall {
   error(arg: Arg | undefined, message: string): LessonError;
 }
 
-/** Options that are words on their own: `::network after`, `::check E_o1 replay …`. */
-const FLAGS = ['after', 'replay', 'log'];
-
 export function readCall(token: DirectiveToken | ValueToken, name: string, args: DirectiveArgs, lesson: LessonContext): DirectiveCall {
   const error = (arg: Arg | undefined, message: string) => new LessonError(token.offset + (arg?.at ?? 0), message);
-  const allowed = args.keys ?? [];
+  const keys = args.keys ?? [], flags = args.flags ?? [];
   const keyed = new Map<string, Arg>();
   const positional: Arg[] = [];
   for (const a of token.args) {
-    if (a.key === undefined && FLAGS.includes(a.value) && allowed.includes(a.value)) keyed.set(a.value, a);
+    if (a.key === undefined && flags.includes(a.value)) keyed.set(a.value, a);
     else if (a.key === undefined) positional.push(a);
-    else if (!allowed.includes(a.key)) throw error(a, `unknown option ${a.key}; expected ${allowed.length ? allowed.join(', ') : 'none'}`);
+    else if (!keys.includes(a.key)) throw error(a, `unknown option ${a.key}; expected ${keys.length || flags.length ? [...keys, ...flags].join(', ') : 'none'}`);
     else keyed.set(a.key, a);
   }
   if (!args.quantity) {

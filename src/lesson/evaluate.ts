@@ -4,7 +4,7 @@
 import type { CheckResult } from './check.ts';
 import { loadDataset, samplesDataset, type LessonDataset } from './dataset.ts';
 import { inLesson, LessonError, type Diagnostic } from './diagnostics.ts';
-import { readCall, type AnyDirective, type DirectiveArgs, type LessonContext, type LessonEffects } from './directive.ts';
+import { directivesByName, readCall, type AnyDirective, type DirectiveArgs, type LessonContext, type LessonEffects } from './directive.ts';
 import { numberLint, type LintIssue } from './lint.ts';
 import { evaluateModels, firstSample, networkOf, type EvaluatedModel } from './models.ts';
 import type { ParsedLesson } from './parse.ts';
@@ -32,7 +32,7 @@ export interface EvaluatedLesson {
 }
 
 /** What {{…}} takes: a quantity, and these options. */
-const VALUE_ARGS: DirectiveArgs = { quantity: true, keys: ['in', 'decimals', 'replay'] };
+const VALUE_ARGS: DirectiveArgs = { quantity: true, keys: ['in', 'decimals'], flags: ['replay'] };
 
 export function evaluateLesson(parsed: ParsedLesson, registry: readonly AnyDirective[], effects: LessonEffects = {}): EvaluatedLesson {
   return inLesson(parsed.file, parsed.map, () => evaluate(parsed, registry, effects));
@@ -66,7 +66,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects,
     position: (offset) => parsed.map.position(offset),
   };
-  const byName = new Map(registry.map((d) => [d.name, d]));
+  const byName = directivesByName(registry);
   const directives = new Map<DirectiveToken, EvaluatedDirective>();
   const values = new Map<ValueToken, { value: number; decimals: number }>();
   for (const token of parsed.syntax) {

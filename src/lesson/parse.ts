@@ -1,7 +1,7 @@
 // A lesson file → a parsed lesson: the checked front matter and the body's tokens, each
 // directive, value and math token (and each piece of prose) stamped with its offset in the file.
 import { Marked, type Token, type Tokens, type TokensList } from 'marked';
-import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
+import { parseDocument, isMap, isSeq, type Document } from 'yaml';
 import type { Rounding } from '../decimal.ts';
 import type { ModelSpec } from '../spec.ts';
 import type { DatasetSpec } from './dataset.ts';
@@ -73,8 +73,7 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
   const fm = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
   if (!fm) throw new LessonError(0, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(fm[1], { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(fm[1], { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new LessonError(YAML_START + e.pos[0], `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);

@@ -1,7 +1,7 @@
 // Training runs of a lesson: full-batch descent or per-sample SGD on the vectorised trainer,
 // with the loss recorded along the way, the first sample's outputs tracked, and the result
 // cached by content (the cache itself is the caller's: the engine only names the key).
-import type { Network } from '../network.ts';
+import { Network } from '../network.ts';
 import { DivergenceError, Trainer } from '../trainer.ts';
 import { predictedClass, type DecisionGrid } from './boundary.ts';
 import type { LessonDataset } from './dataset.ts';
@@ -108,4 +108,15 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
   const result: TrainResult = { at, loss, tracked, finalLoss, params: Array.from(net.flat()), accuracy: data.classes ? right / data.n : null };
   effects.cache?.set(key, result);
   return { net, result };
+}
+
+/**
+ * The network a run starts from: the model's own, or for one size of a sweep the same model
+ * with another hidden size, its weights drawn afresh by its initialiser (undefined: it has none).
+ */
+export function startingNetwork(net: Network, hidden?: number): Network | undefined {
+  if (hidden === undefined) return net;
+  const c = net.config;
+  if (!c.init) return undefined;
+  return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, init: c.init });
 }

@@ -26,8 +26,6 @@ export interface TrainerOptions {
 export interface History {
   /** loss[i]: the loss of iteration (or epoch) i, measured as the run defines */
   loss: Float64Array;
-  /** outputs for every sample after training, row-major n × K */
-  predictions: Float64Array;
 }
 
 export interface FullBatchOptions {
