@@ -1,5 +1,6 @@
 // Training: runs of full-batch descent or per-sample SGD, sweeps over the hidden size, their
 // loss curves and decision regions, and the data they train on.
+import { SpecError } from '../src/spec.ts';
 import { DivergenceError } from '../src/trainer.ts';
 import { decisionGrid, plotBox, type PlotBox } from '../src/lesson/boundary.ts';
 import type { LessonDataset } from '../src/lesson/dataset.ts';
@@ -131,7 +132,13 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     every: positiveNumber(call, 'every', true) ?? Math.max(1, Math.ceil(steps / 400)),
     epochLoss: lossArg?.value as TrainSpec['epochLoss'],
   };
-  const start = startingNetwork(model.net, hidden);
+  let start;
+  try {
+    start = startingNetwork(model.net, hidden);
+  } catch (e) {
+    if (e instanceof SpecError) throw call.error(call.keyed.get('hidden'), `with ${hidden} hidden neurons ${e.message}`);
+    throw e;
+  }
   if (!start) throw call.error(call.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
   let trained: ReturnType<typeof trainRun>;
   try {

@@ -47,7 +47,7 @@ export const update = defineDirective({
     const { model } = call;
     const i = paramIndex(model, call.positional[0].value, call, call.positional[0]);
     const param = model.trace.params[i];
-    return { tex: param.tex, lossTex: model.trace.loss.tex, value: param.value, lr: model.lr, grad: model.step.applied[i], after: model.step.after[i], decimals: call.decimals };
+    return { tex: param.tex, lossTex: model.trace.loss.tex, value: param.value, lr: model.lr, grad: model.step.applied[i], after: model.step.after[i], moves: model.net.moves[i] === 1, decimals: call.decimals };
   },
   render: (d, page) => updateStep(d, page),
 });
@@ -60,7 +60,8 @@ export const gradients = defineDirective({
   evaluate: ({ model, decimals }): GradientsData => ({
     lossTex: model.trace.loss.tex,
     lr: model.lr,
-    rows: model.net.params.map((p, i) => ({ tex: p.tex, value: model.step.before[i], applied: model.step.applied[i], after: model.step.after[i] })),
+    // A parameter the step keeps fixed shows its gradient all the same, and its value kept.
+    rows: model.net.params.map((p, i) => ({ tex: p.tex, value: model.step.before[i], gradient: model.net.moves[i] ? model.step.applied[i] : model.trace.params[i].grad, after: model.step.after[i], moves: model.net.moves[i] === 1 })),
     decimals,
   }),
   render: (d, page) => gradientTable(d, page),

@@ -30,10 +30,13 @@ export interface UpdateData {
   lr: number;
   grad: number;
   after: number;
+  /** false where the step keeps this parameter fixed */
+  moves: boolean;
   decimals: number;
 }
 
 export function updateStep(d: UpdateData, page: RenderContext): string {
+  if (!d.moves) return `<div class="step update">${page.display(`${d.tex}^{+} = ${d.tex} = ${formatNumber(d.value, d.decimals)} \\quad \\text{(this step keeps it fixed)}`)}</div>`;
   const partial = `\\frac{\\partial ${d.lossTex}}{\\partial ${d.tex}}`;
   return `<div class="step update">${page.display(`\\begin{aligned}${d.tex}^{+} &= ${d.tex} - \\alpha\\cdot ${partial} \\\\ &= ${num(d.value, d.decimals)} - ${num(d.lr, d.decimals)}\\cdot ${num(d.grad, d.decimals)} \\\\ &= ${formatNumber(d.after, d.decimals)}\\end{aligned}`)}</div>`;
 }
@@ -179,12 +182,13 @@ export function chainTable(chains: Chain[], decimals: number, page: RenderContex
 export interface GradientsData {
   lossTex: string;
   lr: number;
-  rows: { tex: string; value: number; applied: number; after: number }[];
+  /** gradient: the one the step applied (its true gradient, for a parameter the step keeps fixed) */
+  rows: { tex: string; value: number; gradient: number; after: number; moves: boolean }[];
   decimals: number;
 }
 
 export function gradientTable(d: GradientsData, page: RenderContext): string {
   const f = (v: number) => formatNumber(v, d.decimals);
-  const rows = d.rows.map((r) => `<tr><th scope="row">${page.inline(r.tex)}</th><td>${f(r.value)}</td><td>${f(r.applied)}</td><td>${f(r.after)}</td></tr>`);
+  const rows = d.rows.map((r) => `<tr><th scope="row">${page.inline(r.tex)}</th><td>${f(r.value)}</td><td>${f(r.gradient)}</td><td>${f(r.after)}${r.moves ? '' : ' (kept fixed)'}</td></tr>`);
   return `<table class="numbers gradients"><thead><tr><th>parameter</th><th>value</th><th>${page.inline(`\\frac{\\partial ${d.lossTex}}{\\partial p}`)}</th><th>${page.inline(`p^{+} = p - ${f(d.lr)}\\,\\partial ${d.lossTex}/\\partial p`)}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -36,6 +36,8 @@ export class Network {
   };
   /** Every parameter, layer by layer: the weights row by row, then the biases. */
   readonly params: readonly ParamInfo[];
+  /** moves[i]: whether a step moves params[i] (the config's `updates`) */
+  readonly moves: Uint8Array;
   private readonly byName: Map<string, ParamInfo>;
 
   constructor(readonly config: NetworkConfig) {
@@ -70,6 +72,8 @@ export class Network {
       }
     }
     this.params = params;
+    const { updates } = config;
+    this.moves = Uint8Array.from(params, (p) => (updates === 'all' || (updates === 'weights' ? p.kind === 'weight' : updates.includes(p.name)) ? 1 : 0));
     this.byName = new Map(params.map((p) => [p.name, p]));
     if (this.byName.size !== params.length) throw new SpecError('model.naming', `the ${config.naming} naming scheme gives two parameters the same name for layers [${sizes.join(', ')}]`);
   }
@@ -101,6 +105,11 @@ export class Network {
         given[i] = 1;
       }
     });
+    if (Array.isArray(config.updates)) {
+      config.updates.forEach((name, i) => {
+        if (!this.byName.has(name)) throw new SpecError(`${at}.updates[${i}]`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`);
+      });
+    }
     for (const [name, value] of Object.entries(config.params)) {
       const p = this.byName.get(name);
       if (!p) throw new SpecError(`${at}.params.${name}`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`);

@@ -46,7 +46,11 @@ export interface ModelSpec {
   params?: Record<string, number>;
   init?: InitSpec;
   update?: UpdateOrder;
+  /** which parameters a step moves: all of them, the weights only, or the ones named */
+  updates?: Updates;
 }
+
+export type Updates = 'all' | 'weights' | string[];
 
 export interface NetworkConfig {
   sizes: number[];
@@ -58,6 +62,7 @@ export interface NetworkConfig {
   bias: BiasMode;
   naming: NamingScheme;
   update: UpdateOrder;
+  updates: Updates;
   weights?: number[][][];
   biases?: (number[] | number)[];
   params: Record<string, number>;
@@ -85,7 +90,13 @@ function finite(v: unknown, path: string): number {
   return v;
 }
 
-const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bias', 'naming', 'weights', 'biases', 'params', 'init', 'update'];
+const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bias', 'naming', 'weights', 'biases', 'params', 'init', 'update', 'updates'];
+
+function checkUpdates(v: unknown, path: string): Updates {
+  if (v === undefined || v === 'all' || v === 'weights') return v ?? 'all';
+  if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, `expected all, weights, or a list of parameter names like [w1, w5], got ${describe(v)}`);
+  return v.map((name, i) => (typeof name === 'string' ? name : (() => { throw new SpecError(`${path}[${i}]`, `expected a parameter name, got ${describe(name)}`); })()));
+}
 
 export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
   if (!isRecord(raw)) throw new SpecError(at, `expected a mapping with layers, activation and loss, got ${describe(raw)}`);
@@ -123,6 +134,7 @@ export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
     bias,
     naming: oneOf(raw.naming, NAMING_SCHEMES, `${at}.naming`, 'sequential'),
     update: oneOf(raw.update, ['simultaneous', 'sequential'] as const, `${at}.update`, 'simultaneous'),
+    updates: checkUpdates(raw.updates, `${at}.updates`),
     params: {},
   };
   if (raw.weights !== undefined) config.weights = checkWeights(raw.weights, sizes, `${at}.weights`);

@@ -158,7 +158,7 @@ export function traceNetwork(net: Network, samples: readonly Sample[], carry?: C
 
 export interface TracedStep {
   trace: NetworkTrace;
-  /** The gradient each parameter was moved by, in `params` order. */
+  /** The gradient each parameter was moved by, in `params` order (0 for one the step keeps fixed). */
   applied: Float64Array;
   before: Float64Array;
   after: Float64Array;
@@ -183,6 +183,7 @@ export function tracedStep(net: Network, samples: readonly Sample[], lr: number,
     for (let i = 0; i < net.params.length; i++) {
       const p = net.params[i];
       if (p.layer !== l) continue;
+      if (!net.moves[i]) continue; // the step keeps it fixed: it moves by nothing
       const node = trace.params[i];
       applied[i] = node.grad;
       const value = before[i] - lr * node.grad;

@@ -72,6 +72,7 @@ export function net2Unavailable(net: Network): string | undefined {
   const { sizes, activations } = net.config;
   if (sizes.length !== 3) return `serves networks with one hidden layer, and this one has ${sizes.length - 2}`;
   if (activations[0] === 'softmax') return 'does not compute a softmax hidden layer';
+  if (net.config.updates !== 'all') return 'moves every parameter, and this network keeps some fixed';
   if (!compiled) return 'needs WebAssembly with SIMD, which this platform does not compile';
   return undefined;
 }

@@ -118,5 +118,5 @@ export function startingNetwork(net: Network, hidden?: number): Network | undefi
   if (hidden === undefined) return net;
   const c = net.config;
   if (!c.init) return undefined;
-  return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, init: c.init });
+  return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, updates: c.updates, init: c.init });
 }

@@ -29,6 +29,10 @@ export class JsBackend implements Backend {
   /** the iteration the divergence checks report */
   private iteration = 0;
 
+  /** which weights and biases a step moves, where the network keeps some fixed */
+  private readonly movesW?: Uint8Array[];
+  private readonly movesB?: Uint8Array[];
+
   constructor(private readonly net: Network, private readonly maxBatch: number, buffers?: JsBuffers) {
     this.sizes = net.sizes;
     this.act = Uint8Array.from(net.config.activations, (a) => ACT_CODE[a]);
@@ -38,6 +42,12 @@ export class JsBackend implements Backend {
     this.D = rows();
     this.gW = buffers ? buffers.gW : net.W.map((w) => new Float64Array(w.length));
     this.gb = buffers ? buffers.gb : net.b.map((b) => new Float64Array(b.length));
+    if (net.config.updates !== 'all') {
+      // Masks in the layers' layouts, for a network whose step keeps some parameters fixed.
+      this.movesW = net.W.map((w) => new Uint8Array(w.length));
+      this.movesB = net.b.map((b) => new Uint8Array(b.length));
+      net.params.forEach((p, i) => ((p.kind === 'weight' ? this.movesW! : this.movesB!)[p.layer - 1][p.offset] = net.moves[i]));
+    }
   }
 
   forward(X: Float64Array, start: number, count: number): Float64Array {
@@ -141,6 +151,12 @@ export class JsBackend implements Backend {
   private update(l: number, lr: number): void {
     const W = this.net.W[l - 1], b = this.net.b[l - 1];
     const gW = this.gW[l - 1], gb = this.gb[l - 1];
+    if (this.movesW) {
+      const mW = this.movesW[l - 1], mB = this.movesB![l - 1];
+      for (let i = 0; i < W.length; i++) if (mW[i]) W[i] -= lr * gW[i];
+      for (let i = 0; i < b.length; i++) if (mB[i]) b[i] -= lr * gb[i];
+      return;
+    }
     for (let i = 0; i < W.length; i++) W[i] -= lr * gW[i];
     for (let i = 0; i < b.length; i++) b[i] -= lr * gb[i];
   }
