@@ -7,15 +7,17 @@ import type { LessonDataset } from '../src/lesson/dataset.ts';
 import { defineDirective, type DirectiveCall, type LessonContext } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { runsNamed } from '../src/lesson/quantity.ts';
+import { spreadOf } from '../src/lesson/stability.ts';
 import { startingNetwork, trainRun, type Run, type TrainSpec } from '../src/lesson/train-run.ts';
-import { regionsFigureBox } from '../render/figures/boundary.ts';
+import { regionsFigureBox, type PanelStability } from '../render/figures/boundary.ts';
 import { curveFigureBox, type Series } from '../render/figures/curve.ts';
-import { runTable } from '../render/runs.ts';
+import { runTable, type RunStability } from '../render/runs.ts';
 
 const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
 
 interface Regions {
   runs: Run[];
+  stability: PanelStability[];
   dataset: LessonDataset;
   box: PlotBox;
   decimals: number;
@@ -26,12 +28,16 @@ export const train = defineDirective({
   usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step]',
   summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps',
   args: { positional: 'a name for the run, like moons', keys: RUN_KEYS },
-  evaluate: (call, lesson): { run: Run; dataset: LessonDataset; decimals: number } => ({
-    run: trainCopy(call.positional[0].value, call.model, undefined, call, lesson),
-    dataset: lesson.dataset,
-    decimals: call.decimals,
-  }),
-  render: (d) => runTable(d.run, d.dataset, d.decimals),
+  evaluate(call, lesson): { run: Run; dataset: LessonDataset; decimals: number; stability: RunStability } {
+    const run = trainCopy(call.positional[0].value, call.model, undefined, call, lesson);
+    const K = run.trained.sizes[run.trained.sizes.length - 1];
+    const stability: RunStability = {
+      ...panelStability(run, lesson),
+      outputs: Array.from({ length: K }, (_, k) => spreadOf(run, lesson, (r) => r.tracked[r.tracked.length - 1][k])),
+    };
+    return { run, dataset: lesson.dataset, decimals: call.decimals, stability };
+  },
+  render: (d) => runTable(d.run, d.dataset, d.decimals, d.stability),
 });
 
 export const sweep = defineDirective({
@@ -101,11 +107,16 @@ function regions(runs: Run[], call: DirectiveCall, lesson: LessonContext): Regio
     if (run.trained.sizes[0] !== 2) throw call.error(undefined, `a decision boundary needs 2 inputs; ${run.id} has ${run.trained.sizes[0]}`);
     run.grid ??= decisionGrid(run.trained, dataset.X, dataset.n);
   }
-  return { runs, dataset, box: plotBox(dataset.X, dataset.n), decimals: call.decimals };
+  return { runs, stability: runs.map((r) => panelStability(r, lesson)), dataset, box: plotBox(dataset.X, dataset.n), decimals: call.decimals };
 }
 
 function renderRegions(d: Regions): string {
-  return regionsFigureBox(d.runs, d.dataset, d.box, d.decimals);
+  return regionsFigureBox(d.runs, d.stability, d.dataset, d.box, d.decimals);
+}
+
+/** How far a run's final loss and accuracy move under perturbation. */
+function panelStability(run: Run, lesson: LessonContext): PanelStability {
+  return { loss: spreadOf(run, lesson, (r) => r.finalLoss), accuracy: run.result.accuracy === null ? undefined : spreadOf(run, lesson, (r) => r.accuracy!) };
 }
 
 function positiveNumber(call: DirectiveCall, key: string, whole: boolean): number | undefined {
@@ -147,7 +158,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     if (e instanceof DivergenceError) throw call.error(call.keyed.get('lr') ?? call.positional[0], `${id}: ${e.message}`);
     throw e;
   }
-  const run: Run = { id, model, hidden, spec, result: trained.result, trained: trained.net };
+  const run: Run = { id, model, hidden, start, spec, result: trained.result, trained: trained.net };
   lesson.runs.set(id, run);
   return run;
 }

@@ -41,18 +41,20 @@ const VERDICT: Record<CheckResult['verdict'], string> = {
 /** The rule a check applied, in words: "rounded to 10 decimals". */
 export function ruleText(rule: FigureRule): string {
   if (rule.tolerance !== undefined) return `within ±${formatSignificant(rule.tolerance, 6)}, the tolerance this lesson declares`;
-  return `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
+  if (rule.range) return `within the range of ${rule.range.runs} perturbed runs, ${formatSignificant(rule.range.low, 4)} to ${formatSignificant(rule.range.high, 4)}: not even its units survive perturbation`;
+  const shortenedTo = `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
+  return rule.stable ? `${shortenedTo}, as many as survive perturbation (the source's figure too)` : shortenedTo;
 }
 
 export function checkBox(c: CheckResult, page: RenderContext): string {
   const { rule } = c;
   // The computed value to three more decimals than the figure, so the reader sees the rounding.
   const computed = formatNumber(c.computed, rule.decimals + 3);
-  const shortenedTo = rule.tolerance === undefined ? `${ruleText(rule)}: <span class="num">${escapeHtml(c.shown)}</span>` : ruleText(rule);
+  const shortenedTo = rule.tolerance === undefined && !rule.range ? `${ruleText(rule)}: <span class="num">${escapeHtml(c.shown)}</span>` : ruleText(rule);
   const difference = c.verdict === 'agrees' ? '' : ` (a difference of ${formatSignificant(c.quoted - c.computed, 3)})`;
   const replayed = c.explain?.replayed ? `<div class="replayed">${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}</div>` : '';
   const explain = c.explain
-    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
+    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
     : '';
   const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
   const body = why ? `<p>${escapeHtml(why)}</p>${explain}` : explain;

@@ -6,7 +6,7 @@ import { inLesson } from '../src/lesson/diagnostics.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber, formatSignificant } from './format.ts';
 import { MathRenderer } from './katex.ts';
 
 export function renderArticle(lesson: EvaluatedLesson): string {
@@ -27,6 +27,7 @@ export function renderArticle(lesson: EvaluatedLesson): string {
         name: 'value',
         renderer: (token: Tokens.Generic) => {
           const v = lesson.values.get(token as ValueToken)!;
+          if (v.range) return `<span class="num">${formatSignificant(v.range.low, 4)}</span> to <span class="num">${formatSignificant(v.range.high, 4)}</span> (over ${v.range.runs} perturbed runs: not even the units survive)`;
           return `<span class="num">${formatNumber(v.value, v.decimals)}</span>`;
         },
       },

@@ -1,10 +1,24 @@
 // A training run's table: what was trained how, and what it ended as.
 import type { LessonDataset } from '../src/lesson/dataset.ts';
 import type { Run } from '../src/lesson/train-run.ts';
-import { formatNumber } from './format.ts';
+import type { Spread } from '../src/lesson/stability.ts';
+import { formatNumber, formatSignificant } from './format.ts';
 import { escapeHtml } from './html.ts';
 
-export function runTable(run: Run, dataset: LessonDataset, decimals: number): string {
+/** How far a run's results move under perturbation (src/lesson/stability.ts). */
+export interface RunStability {
+  loss: Spread;
+  accuracy?: Spread;
+  outputs: Spread[];
+}
+
+/** A run's quantity with no more decimals than survive perturbation, or its range where none do. */
+export function stableNumber(value: number, spread: Spread, decimals: number): string {
+  if (spread.decimals < 0) return `${formatSignificant(spread.low, 4)} to ${formatSignificant(spread.high, 4)}`;
+  return formatNumber(value, Math.min(decimals, spread.decimals));
+}
+
+export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
   const r = run.result;
   const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
   const samples = `${dataset.n} sample${dataset.n === 1 ? '' : 's'}`;
@@ -12,9 +26,25 @@ export function runTable(run: Run, dataset: LessonDataset, decimals: number): st
     ['run', escapeHtml(run.id)],
     ['training', `${what} on ${samples}, learning rate ${formatNumber(run.spec.lr, 6)}`],
     [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
-    ['loss after training', formatNumber(r.finalLoss, decimals)],
-    ...(r.accuracy === null ? [] : [['accuracy on the training data', `${formatNumber(100 * r.accuracy, 2)}%`]]),
-    ['output for the first sample', r.tracked[r.tracked.length - 1].map((v) => formatNumber(v, decimals)).join(', ')],
+    ['loss after training', stableNumber(r.finalLoss, stability.loss, decimals)],
+    ...(r.accuracy === null || !stability.accuracy ? [] : [['accuracy on the training data', accuracyText(r.accuracy, stability.accuracy)]]),
+    ['output for the first sample', r.tracked[r.tracked.length - 1].map((v, k) => stableNumber(v, stability.outputs[k], decimals)).join(', ')],
+    ['under perturbation', perturbationText(stability.loss, decimals)],
   ];
   return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+}
+
+/** An accuracy as a percentage with the decimals that survive perturbation (two at most). */
+export function accuracyText(accuracy: number, spread: Spread, most = 2): string {
+  // A percentage's units are the fraction's second decimal: with fewer stable, the range.
+  if (spread.decimals < 2) return `${formatNumber(100 * spread.low, 1)}% to ${formatNumber(100 * spread.high, 1)}%`;
+  return `${formatNumber(100 * accuracy, Math.min(most, spread.decimals - 2))}%`;
+}
+
+/** What the reruns say about the run: how many decimals of its final loss are facts, or its range. */
+function perturbationText(loss: Spread, decimals: number): string {
+  const how = `${loss.runs - 1} reruns with every starting weight moved by one ulp`;
+  if (loss.decimals < 0) return `chaotic: over ${how}, the final loss lies anywhere from ${formatSignificant(loss.low, 4)} to ${formatSignificant(loss.high, 4)}`;
+  if (loss.decimals >= decimals) return `${how} agree on every digit shown`;
+  return `${how} agree on ${loss.decimals} decimal${loss.decimals === 1 ? '' : 's'} of the final loss (${formatSignificant(loss.low, 12)} to ${formatSignificant(loss.high, 12)}); only those are shown`;
 }

@@ -13,7 +13,7 @@ import { Network } from '../src/network.ts';
 import { RandomState } from '../src/random.ts';
 
 const readFile = (path: string) => readFileSync(path, 'utf8');
-const lesson = (name: string): EvaluatedLesson => evaluateLesson(parseLesson(`lessons/${name}.md`, readFile(`lessons/${name}.md`)), DIRECTIVES, { readFile });
+const lesson = (name: string): EvaluatedLesson => evaluateLesson(parseLesson(`lessons/${name}.md`, readFile(`lessons/${name}.md`)), DIRECTIVES, { readFile, perturb: false });
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
 const close = (a: number, b: number, rel: number) => expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.abs(b));
 
@@ -236,5 +236,30 @@ describe('training runs are cached by content', () => {
     expect(second.net.flat()).toEqual(first.net.flat());
     trainRun('a', net, data, { ...spec, lr: 0.02 }, { cache, progress: () => progress++ });
     expect(progress).toBe(10); // a changed run trains again
+  });
+});
+
+describe('what lesson 1 says about the code\'s g2', () => {
+  // σ(p)(1 − σ(p)) against p(1 − p): the code's factor against the chain rule's.
+  const code = (p: number) => σ(p) * (1 - σ(p)), chain = (p: number) => p * (1 - p);
+  const l = lesson('01-one-neuron');
+  it('is larger below about 0.40 and above about 0.66, smaller between', () => {
+    for (const p of [0.1, 0.3, 0.39, 0.67, 0.9]) expect(code(p), `p = ${p}`).toBeGreaterThan(chain(p));
+    for (const p of [0.41, 0.5, 0.65]) expect(code(p), `p = ${p}`).toBeLessThan(chain(p));
+  });
+  it('the slow run stays above 0.40, where the code\'s g2 is the smaller; the fast run spends most of its steps below', () => {
+    const outputs = (run: string) => l.runs.get(run)!.result.tracked.map((o) => o[0]);
+    expect(Math.min(...outputs('slow'))).toBeGreaterThan(0.4);
+    const fast = outputs('fast');
+    expect(fast.filter((p) => p < 0.4).length / fast.length).toBeGreaterThan(0.5);
+  });
+});
+
+describe('what lesson 6 says about its loss', () => {
+  it('rises in every one of the last 50 epochs', () => {
+    const r = lesson('06-delta-iris').runs.get('iris')!.result;
+    const from = r.at.indexOf(350);
+    expect(from).toBeGreaterThan(0);
+    for (let i = from + 1; i < r.at.length; i++) expect(r.loss[i], `epoch ${r.at[i]}`).toBeGreaterThan(r.loss[i - 1]);
   });
 });

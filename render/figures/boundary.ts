@@ -3,14 +3,21 @@
 import type { PlotBox } from '../../src/lesson/boundary.ts';
 import type { LessonDataset } from '../../src/lesson/dataset.ts';
 import type { Run } from '../../src/lesson/train-run.ts';
-import { formatNumber } from '../format.ts';
+import type { Spread } from '../../src/lesson/stability.ts';
+import { accuracyText, stableNumber } from '../runs.ts';
 import { escapeHtml } from '../html.ts';
 import { PALETTE } from './curve.ts';
 
 const REGION = ['#f4c7c3', '#c6dbef', '#c7e9c0'];
 
 /** The data alone, in `box`, when no run is given (the plot the tutorials show before training). */
-function boundaryPanel(run: Run | undefined, data: LessonDataset, box: PlotBox, size: number, decimals: number): string {
+/** A run's final loss and accuracy under perturbation, for its panel's title. */
+export interface PanelStability {
+  loss: Spread;
+  accuracy?: Spread;
+}
+
+function boundaryPanel(run: Run | undefined, stability: PanelStability | undefined, data: LessonDataset, box: PlotBox, size: number, decimals: number): string {
   const g = run?.grid ?? { ...box, cols: 0, rows: 0, classes: new Uint8Array(0) };
   const h = size * ((g.y1 - g.y0) / (g.x1 - g.x0));
   const cw = size / g.cols, ch = h / g.rows;
@@ -32,17 +39,18 @@ function boundaryPanel(run: Run | undefined, data: LessonDataset, box: PlotBox, 
     dots.push(`<circle cx="${px(data.X[2 * i]).toFixed(1)}" cy="${py(data.X[2 * i + 1]).toFixed(1)}" r="${size > 300 ? 3.2 : 2.2}" fill="${PALETTE[data.labels[i] === 0 ? 1 : 0]}" class="point"/>`);
   }
   if (!run) return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="the ${data.n} training points">${dots.join('')}</svg><figcaption>${data.n} points: ${data.classNames.map((c, k) => `<span style="color:${PALETTE[k === 0 ? 1 : 0]}">●</span> ${escapeHtml(c)}`).join(', ')}</figcaption></figure>`;
-  const title = `${run.hidden !== undefined ? `${run.hidden} hidden` : escapeHtml(run.id)} · loss ${formatNumber(run.result.finalLoss, Math.min(decimals, 4))} · accuracy ${formatNumber(100 * (run.result.accuracy ?? NaN), 1)}%`;
+  const accuracy = run.result.accuracy === null || !stability!.accuracy ? '' : ` · accuracy ${accuracyText(run.result.accuracy, stability!.accuracy, 1)}`;
+  const title = `${run.hidden !== undefined ? `${run.hidden} hidden` : escapeHtml(run.id)} · loss ${stableNumber(run.result.finalLoss, stability!.loss, Math.min(decimals, 4))}${accuracy}`;
   return `<figure class="panel"><svg class="boundary" viewBox="0 0 ${size} ${h.toFixed(1)}" width="${size}" height="${h.toFixed(1)}" role="img" aria-label="decision regions of ${escapeHtml(run.id)}"><g shape-rendering="crispEdges">${cells.join('')}</g>${dots.join('')}</svg><figcaption>${title}</figcaption></figure>`;
 }
 
-export function boundaryFigure(runs: Run[], data: LessonDataset, box: PlotBox, decimals: number): string {
-  if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, data, box, 520, decimals)}</div>`;
+export function boundaryFigure(runs: Run[], stability: PanelStability[], data: LessonDataset, box: PlotBox, decimals: number): string {
+  if (runs.length === 0) return `<div class="panels">${boundaryPanel(undefined, undefined, data, box, 520, decimals)}</div>`;
   const size = runs.length === 1 ? 520 : 240;
-  return `<div class="panels">${runs.map((r) => boundaryPanel(r, data, box, size, decimals)).join('')}</div>`;
+  return `<div class="panels">${runs.map((r, i) => boundaryPanel(r, stability[i], data, box, size, decimals)).join('')}</div>`;
 }
 
 /** Decision regions (or the data alone) as a figure, captioned when there are runs. */
-export function regionsFigureBox(runs: Run[], data: LessonDataset, box: PlotBox, decimals: number): string {
-  return `<figure class="figure wide">${boundaryFigure(runs, data, box, decimals)}${runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
+export function regionsFigureBox(runs: Run[], stability: PanelStability[], data: LessonDataset, box: PlotBox, decimals: number): string {
+  return `<figure class="figure wide">${boundaryFigure(runs, stability, data, box, decimals)}${runs.length ? '<figcaption>Decision regions after training, with the training points (colour = class).</figcaption>' : ''}</figure>`;
 }

@@ -23,6 +23,10 @@ export interface FigureRule {
   decimals: number;
   /** a slack the lesson declares: agreement means |computed − figure| ≤ tolerance */
   tolerance?: number;
+  /** a run's quantity: fewer decimals than the figure's survive perturbation, so only those are compared */
+  stable?: boolean;
+  /** a run's quantity of which not even the units survive: the figure must lie within the reruns' range */
+  range?: { low: number; high: number; runs: number };
 }
 
 /**
@@ -58,6 +62,11 @@ export interface CheckResult {
 /** Whether `value` is the figure `text` under `rule`. */
 export function fits(value: number, text: string, rule: FigureRule): boolean {
   if (rule.tolerance !== undefined) return Number.isFinite(value) && Math.abs(value - Number(text)) <= rule.tolerance;
+  if (rule.range) {
+    const half = 0.5 * 10 ** -decimalsOf(text), q = Number(text);
+    return rule.range.low - half <= q && q <= rule.range.high + half;
+  }
+  if (rule.stable) return shortened(value, rule.decimals, rule.rounding) === shortened(Number(text), rule.decimals, 'round');
   return figureMatches(value, text, rule.rounding);
 }
 
@@ -74,7 +83,11 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   const erratum = arg('erratum')?.value, unexplained = arg('unexplained')?.value;
   if (erratum !== undefined && unexplained !== undefined) throw call.error(arg('unexplained'), 'a figure is either an erratum (with its explanation) or unexplained, not both');
   const rule: FigureRule = { rounding: (roundingArg?.value as Rounding | undefined) ?? lesson.meta.rounding, decimals: decimalsOf(quotedArg.value), tolerance };
-  const { ref, value, label } = resolveQuantity(call, lesson);
+  const { ref, value, label, spread } = resolveQuantity(call, lesson);
+  if (spread && spread.decimals < rule.decimals && rule.tolerance === undefined) {
+    if (spread.decimals >= 0) Object.assign(rule, { decimals: spread.decimals, stable: true });
+    else rule.range = { low: spread.low, high: spread.high, runs: spread.runs };
+  }
   const show = (v: number) => shortened(v, Math.max(rule.decimals, 1), rule.rounding);
 
   let explain: CheckResult['explain'];

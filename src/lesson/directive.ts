@@ -60,6 +60,11 @@ export interface RenderContext {
 
 export interface LessonEffects extends TrainEffects {
   readFile?: ReadFile;
+  /**
+   * false: skip the perturbed reruns that decide how many digits of a run's results are facts,
+   * and print as many as asked. For tests of the numbers themselves; a page never builds so.
+   */
+  perturb?: boolean;
 }
 
 /** What directives see: the lesson, its models, its data set and what earlier directives made. */

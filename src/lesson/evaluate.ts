@@ -10,6 +10,7 @@ import { evaluateModels, firstSample, networkOf, type EvaluatedModel } from './m
 import type { ParsedLesson } from './parse.ts';
 import { resolveQuantity } from './quantity.ts';
 import type { DirectiveToken, ValueToken } from './syntax.ts';
+import type { Spread } from './stability.ts';
 import type { Run } from './train-run.ts';
 
 /** A directive's evaluated data, with the directive that renders it. */
@@ -24,11 +25,19 @@ export interface EvaluatedLesson {
   main: EvaluatedModel;
   directives: Map<DirectiveToken, EvaluatedDirective>;
   /** resolved inline values, by token */
-  values: Map<ValueToken, { value: number; decimals: number }>;
+  values: Map<ValueToken, InlineValue>;
   checks: CheckResult[];
   lint: LintIssue[];
   dataset: LessonDataset;
   runs: Map<string, Run>;
+}
+
+/** A {{…}} resolved: its number and the decimals to print, no more than survive perturbation for a run's quantity. */
+export interface InlineValue {
+  value: number;
+  decimals: number;
+  /** a run's quantity of which not even the units survive perturbation: the page shows the range */
+  range?: Spread;
 }
 
 /** What {{…}} takes: a quantity, and these options. */
@@ -68,7 +77,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   };
   const byName = directivesByName(registry);
   const directives = new Map<DirectiveToken, EvaluatedDirective>();
-  const values = new Map<ValueToken, { value: number; decimals: number }>();
+  const values = new Map<ValueToken, InlineValue>();
   for (const token of parsed.syntax) {
     if (token.type === 'directive') {
       const directive = byName.get(token.name);
@@ -76,7 +85,8 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
       directives.set(token, { directive, data: directive.evaluate(readCall(token, directive.name, directive.args, lesson), lesson) });
     } else if (token.type === 'value') {
       const call = readCall(token, 'value', VALUE_ARGS, lesson);
-      values.set(token, { value: resolveQuantity(call, lesson).value, decimals: call.decimals });
+      const { value, spread } = resolveQuantity(call, lesson);
+      values.set(token, spread && spread.decimals < 0 ? { value, decimals: 0, range: spread } : { value, decimals: Math.min(call.decimals, spread?.decimals ?? 17) });
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);

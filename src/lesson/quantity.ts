@@ -5,7 +5,8 @@ import type { NetworkTrace } from '../trace.ts';
 import type { Node } from '../tape.ts';
 import type { DirectiveCall, LessonContext } from './directive.ts';
 import { replayModel, type EvaluatedModel } from './models.ts';
-import type { Run } from './train-run.ts';
+import { spreadOf, type Spread } from './stability.ts';
+import type { Run, TrainResult } from './train-run.ts';
 import type { Arg } from './syntax.ts';
 
 export type QuantityKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output';
@@ -26,6 +27,8 @@ export interface Quantity {
   value: number;
   /** how the page names it */
   label: string;
+  /** for a run's quantity: how far it moves when the run is perturbed */
+  spread?: Spread;
 }
 
 /** The quantity a call's positional arguments name; `replay` reads the carried replay whatever the call says. */
@@ -94,21 +97,22 @@ function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], call: Di
   };
   if (rest.length > 2) throw call.error(rest[2], `expected ${kind} RUN${kind === 'accuracy' ? '' : kind === 'loss' ? ' [STEP]' : ' [OUTPUT]'}`);
   const r = run.result;
+  const of = (label: string, pick: (r: TrainResult) => number): Quantity => ({ ref, value: pick(r), label, spread: spreadOf(run, lesson, pick) });
   if (kind === 'accuracy') {
     if (rest[1]) throw call.error(rest[1], 'expected accuracy RUN');
     if (r.accuracy === null) throw call.error(rest[0], `${run.id} trains on samples without classes: it has no accuracy`);
-    return { ref, value: r.accuracy, label: `accuracy of ${run.id}` };
+    return of(`accuracy of ${run.id}`, (x) => x.accuracy!);
   }
   if (kind === 'output') {
     const K = run.trained.sizes[run.trained.sizes.length - 1];
     const k = index(rest[1], 'an output index', K - 1) ?? 0;
-    return { ref, value: r.tracked[r.tracked.length - 1][k], label: `output ${k} of ${run.id} after training` };
+    return of(`output ${k} of ${run.id} after training`, (x) => x.tracked[x.tracked.length - 1][k]);
   }
   const step = index(rest[1], 'a step', run.spec.steps);
-  if (step === undefined) return { ref, value: r.finalLoss, label: `final loss of ${run.id}` };
+  if (step === undefined) return of(`final loss of ${run.id}`, (x) => x.finalLoss);
   const i = r.at.indexOf(step);
   if (i < 0) throw call.error(rest[1], `${run.id} recorded its loss at steps ${r.at.slice(0, 6).join(', ')}…: choose one of those, or set every=`);
-  return { ref, value: r.loss[i], label: `loss of ${run.id} at step ${step}` };
+  return of(`loss of ${run.id} at step ${step}`, (x) => x.loss[i]);
 }
 
 /** The run (not a sweep) an argument names. */

@@ -13,10 +13,14 @@ export interface Run {
   model: EvaluatedModel;
   /** the hidden size, for a run of a sweep */
   hidden?: number;
+  /** the network it started from */
+  start: Network;
   spec: TrainSpec;
   result: TrainResult;
   trained: Network;
   grid?: DecisionGrid;
+  /** the same run perturbed in ways that leave its mathematics alone (stability.ts), once a quantity of it is printed */
+  perturbed?: TrainResult[];
 }
 
 export interface TrainSpec {
@@ -28,6 +32,8 @@ export interface TrainSpec {
   every: number;
   /** SGD: the epoch's loss as the sum of each sample's loss just after its update (seed 004) */
   epochLoss?: 'after_step' | 'before_step';
+  /** a perturbed rerun: every starting parameter moved by one ulp up (1) or down (-1) */
+  nudge?: 1 | -1;
 }
 
 export interface TrainResult {
@@ -65,6 +71,7 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
     net.setFlat(cached.params);
     return { net, result: cached };
   }
+  if (spec.nudge) net.setFlat(net.flat().map((v) => nextDouble(v, spec.nudge!)));
   const trainer = new Trainer(net, spec.mode === 'sgd' ? 1 : data.n);
   const full = new Trainer(net, data.n);
   const K = net.sizes[net.sizes.length - 1];
@@ -119,4 +126,12 @@ export function startingNetwork(net: Network, hidden?: number): Network | undefi
   const c = net.config;
   if (!c.init) return undefined;
   return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, updates: c.updates, init: c.init });
+}
+
+/** The double next to x, up (1) or down (-1). */
+export function nextDouble(x: number, direction: 1 | -1): number {
+  if (x === 0) return direction * Number.MIN_VALUE;
+  const bits = new BigInt64Array(Float64Array.of(x).buffer);
+  bits[0] += (x > 0) === (direction > 0) ? 1n : -1n;
+  return new Float64Array(bits.buffer)[0];
 }
