@@ -7,8 +7,8 @@ export class MathRenderer {
   // KaTeX adds \gdef definitions to the macros object it is given: one per lesson.
   private readonly macros: Record<string, string> = {};
 
-  /** `offset`: where the LaTeX starts in the lesson's text, when the lesson wrote it. */
-  render(tex: string, display: boolean, offset?: number): string {
+  /** `at`: where each character of the LaTeX stands in the lesson, when the lesson wrote it. */
+  render(tex: string, display: boolean, at?: (index: number) => number): string {
     try {
       return katex.renderToString(tex, {
         displayMode: display,
@@ -20,9 +20,10 @@ export class MathRenderer {
       });
     } catch (e) {
       if (!(e instanceof katex.ParseError)) throw e;
-      const message = e.message.replace(/^KaTeX parse error: /, '');
-      if (offset === undefined) throw new Error(`chainbook produced LaTeX KaTeX rejects (${message}): ${tex}`);
-      throw new LessonError(offset + ((e as { position?: number }).position ?? 0), `LaTeX: ${message}`);
+      // The place goes in file:line:col; KaTeX's own copy of the context (which may span lines) is left out.
+      const message = e.message.replace(/^KaTeX parse error: /, '').replace(/ at position \d+:[\s\S]*$/, '');
+      if (at === undefined) throw new Error(`chainbook produced LaTeX KaTeX rejects (${message}): ${tex}`);
+      throw new LessonError(at((e as { position?: number }).position ?? 0), `LaTeX: ${message}`);
     }
   }
 }

@@ -35,7 +35,7 @@ export function renderArticle(lesson: EvaluatedLesson): string {
         name: 'math',
         renderer: (token: Tokens.Generic) => {
           const t = token as MathToken;
-          const html = math.render(t.tex, t.display, t.offset + t.raw.indexOf(t.tex));
+          const html = math.render(t.tex, t.display, (i) => t.at(t.raw.indexOf(t.tex) + i));
           return t.display ? `<div class="math-display">${html}</div>` : html;
         },
       },

@@ -112,7 +112,7 @@ export class Network {
     }
     for (const [name, value] of Object.entries(config.params)) {
       const p = this.byName.get(name);
-      if (!p) throw new SpecError(`${at}.params.${name}`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`);
+      if (!p) throw new SpecError(`${at}.params.${name}`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`, true);
       this.set(p, value);
       given[this.params.indexOf(p)] = 1;
     }

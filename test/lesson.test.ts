@@ -171,6 +171,18 @@ describe('errors name file, line and column', () => {
     ['unknown value', `${FRONT}Some {{grad w7}} here.\n`, 'lesson.md:13:13: expected a node or parameter; no node is called w7'],
     ['bad LaTeX', `${FRONT}Math: $\\frac{1}{$ and more.\n`, 'lesson.md:13:17: LaTeX: Unexpected end of input'],
     ['quoted figure not a number', `${FRONT}::check out_o1 quoted=abc\n`, 'lesson.md:13:16: expected quoted to be a decimal number'],
+    // Inside quotes and lists marked drops each line's prefix: positions go back through it.
+    ['a value late in a quoted paragraph', `${FRONT}> a\n> b\n> c\n> d {{w9}}\n`, 'lesson.md:16:7: expected a node'],
+    ['a value late in a list item', `${FRONT}- a\n  b\n  c\n  d {{w9}}\n`, 'lesson.md:16:7: expected a node'],
+    ['a value after a tab in a list item', `${FRONT}- a\n\tb {{grad w99}}\n`, 'lesson.md:14:11: expected a node or parameter'],
+    ['LaTeX on the third line of display math in a quote', `${FRONT}> $$\n> a \\\\\n> \\foo\n> $$\n`, 'lesson.md:15:3: LaTeX: Undefined control sequence: \\foo'],
+    ['the same text in a code block before the mistake', `${FRONT}\`\`\`\n{{w9}}\n\`\`\`\n\n{{w9}}\n`, 'lesson.md:17:3: expected a node'],
+    ['a quoted argument never closed', `${FRONT}::check out_o1 quoted=0.5 erratum="x\n`, 'lesson.md:13:27: expected a closing " for erratum="x'],
+    ['a stray word after a quantity', `${FRONT}::check out_o1 quoted=0.5 replayy\n`, 'lesson.md:13:27: unexpected replayy after the quantity out_o1'],
+    ['an unknown parameter, at its name', FRONT.replace('params: { w1: 0.5 }', 'params: { w1: 0.5, w9: 1 }'), 'lesson.md:8:22: no parameter is called w9'],
+    ['a variant that meets a mistake in what it inherits', FRONT.replace('lr: 0.5', 'lr: 0.5\nvariants:\n  wide: { layers: [1, 2, 1] }'), 'lesson.md:13:3: variant wide: no value for w2, w3, w4'],
+    ['a trailing space on the opening line', FRONT.replace('---\n', '--- \n') + '{{w9}}\n', 'lesson.md:13:3: expected a node'],
+    ['a character outside the BMP before the mistake counts once', `${FRONT}🙂 {{w9}}\n`, 'lesson.md:13:5: expected a node'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);
   });

@@ -96,6 +96,8 @@ export interface DirectiveCall {
   model: EvaluatedModel;
   /** `decimals=`, else the lesson's */
   decimals: number;
+  /** the words this call may take on their own */
+  flags: readonly string[];
   /** A LessonError at an argument of this call (at the call itself without one). */
   error(arg: Arg | undefined, message: string): LessonError;
 }
@@ -123,5 +125,5 @@ export function readCall(token: DirectiveToken | ValueToken, name: string, args:
   const decimalsArg = keyed.get('decimals');
   const decimals = decimalsArg ? Number(decimalsArg.value) : lesson.meta.decimals;
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 17) throw error(decimalsArg, `expected decimals to be a whole number from 0 to 17, got ${decimalsArg!.value}`);
-  return { token, positional, keyed, model, decimals, error };
+  return { token, positional, keyed, model, decimals, flags, error };
 }

@@ -32,25 +32,8 @@ export function numberLint(parsed: ParsedLesson, models: Iterable<EvaluatedModel
     for (const m of piece.raw.matchAll(/(?<![\w.])[+-]?\d+\.(\d{4,})(?!\d|\.\d)/g)) {
       const text = m[0];
       const computed = (k: number) => figureMatches(k, text, 'round') || figureMatches(k, text, 'truncate');
-      if (!known.some((k) => computed(k) || computed(-k))) issues.push({ at: parsed.map.position(sourceOffset(parsed.map.text, piece, m.index)), text });
+      if (!known.some((k) => computed(k) || computed(-k))) issues.push({ at: parsed.map.position(piece.at(m.index)), text });
     }
   }
   return issues;
-}
-
-/**
- * Where a character of a piece of prose stands in the lesson. Inside lists and quotes marked
- * hands back the text without each line's indentation or "> ": each line of the piece is then
- * found in the source in turn.
- */
-function sourceOffset(text: string, piece: { raw: string; offset: number }, index: number): number {
-  if (text.startsWith(piece.raw, piece.offset)) return piece.offset + index;
-  let cursor = piece.offset, start = 0;
-  for (const line of piece.raw.split('\n')) {
-    const at = text.indexOf(line, cursor);
-    if (index <= start + line.length) return (at < 0 ? cursor : at) + (index - start);
-    if (at >= 0) cursor = at + line.length;
-    start += line.length + 1;
-  }
-  return piece.offset;
 }

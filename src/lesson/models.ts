@@ -41,7 +41,9 @@ export function networkOf(parsed: ParsedLesson, name: string, spec: unknown): Ne
     if (!(e instanceof SpecError)) throw e;
     const field = e.path.replace(/^model\.?/, '');
     const own = name !== 'main' && field && (parsed.meta.variants[name] as Record<string, unknown>)[field.split(/[.[]/)[0]] !== undefined;
-    throw new LessonError(parsed.fieldOffset(own ? `variants.${name}.${field}` : e.path, e.atKey ? 'key' : 'value'), e.expected);
+    // A mistake the variant meets in what it inherits is the variant's: shown at its name.
+    if (name === 'main' || own) throw new LessonError(parsed.fieldOffset(own ? `variants.${name}.${field}` : e.path, e.atKey ? 'key' : 'value'), e.expected);
+    throw new LessonError(parsed.fieldOffset(`variants.${name}`, 'key'), `variant ${name}${field ? `, with the main model's ${field}` : ''}: ${e.expected}`);
   }
 }
 
@@ -71,7 +73,7 @@ function evaluateModel(parsed: ParsedLesson, name: string, net: Network, data: L
   let replay: NetworkTrace | undefined;
   if (carry) {
     for (const key of Object.keys(carry.values)) {
-      if (!trace.tape.nodes.some((n) => n.name === key)) throw new LessonError(parsed.fieldOffset(`carry.values.${key}`), `no node is called ${key}; the names are ${trace.tape.nodes.map((n) => n.name).join(', ')}`);
+      if (!trace.tape.nodes.some((n) => n.name === key)) throw new LessonError(parsed.fieldOffset(`carry.values.${key}`, 'key'), `no node is called ${key}; the names are ${trace.tape.nodes.map((n) => n.name).join(', ')}`);
     }
     replay = traceNetwork(net, data, carry);
   }

@@ -52,15 +52,13 @@ export interface ParsedLesson {
   tokens: TokensList;
   /** the directive, value and math tokens in document order, each with its offset */
   syntax: LessonToken[];
-  /** the prose the number lint reads: text, code spans, math and inline HTML, each with its offset */
-  prose: { raw: string; offset: number }[];
+  /** the prose the number lint reads: text, code spans, math and inline HTML, each with its place */
+  prose: Prose[];
   /** offset of a front-matter path such as model.layers[1] (of its key with `key`) */
   fieldOffset(path: string, which?: 'value' | 'key'): number;
 }
 
 const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'rounding', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
-/** The front matter's text starts after the opening "---\n". */
-const YAML_START = 4;
 
 export function parseLesson(file: string, source: string): ParsedLesson {
   // Offsets count characters of the text with \n line ends: a BOM or CRLF must not shift them.
@@ -71,12 +69,17 @@ export function parseLesson(file: string, source: string): ParsedLesson {
 
 function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
-  const fm = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
+  const fm = /^---[ \t]*\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
   if (!fm) throw new LessonError(0, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
+  // The front matter's text starts after the opening "---" line.
+  const YAML_START = text.indexOf('\n') + 1;
   const doc = parseDocument(fm[1], { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new LessonError(YAML_START + e.pos[0], `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    // An indentation error is reported at its line's start: point at the line's first character instead.
+    let at = YAML_START + e.pos[0];
+    while (text[at] === ' ' || text[at] === '\t') at++;
+    throw new LessonError(at, `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const fieldOffset = (path: string, which: 'value' | 'key' = 'value'): number => YAML_START + offsetIn(doc, path, which);
   const fail = (path: string, message: string, which: 'value' | 'key' = 'value'): never => {
@@ -86,56 +89,97 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
 
   const bodyStart = fm[0].length;
   const marked = new Marked({ extensions: lessonSyntax(), gfm: true });
-  const tokens = marked.lexer(text.slice(bodyStart));
+  const body = text.slice(bodyStart);
+  const tokens = marked.lexer(body);
   const syntax: LessonToken[] = [];
-  const prose: { raw: string; offset: number }[] = [];
-  stamp(tokens, text, bodyStart, text.length, (token, offset) => {
+  const prose: Prose[] = [];
+  stamp(tokens, body, (i) => bodyStart + i, (token, at) => {
     if (token.type === 'directive' || token.type === 'value' || token.type === 'math') {
       const t = token as LessonToken;
-      t.offset = offset;
+      t.offset = at(0);
+      t.at = at;
       syntax.push(t);
-      if (t.problem) throw new LessonError(offset, t.problem);
+      if (t.problem) throw new LessonError(at(t.problem.at), t.problem.message);
     }
     if (token.type === 'math' || token.type === 'codespan' || token.type === 'html' || (token.type === 'text' && !('tokens' in token && token.tokens?.length))) {
-      prose.push({ raw: token.raw, offset });
+      prose.push({ raw: token.raw, at });
     }
   });
   return { file, slug, meta, map, tokens, syntax, prose, fieldOffset };
 }
 
+/** Where each character of a token's raw text stands in the lesson: raw index → offset. */
+export type Locator = (index: number) => number;
+
+/** A piece of prose for the number lint, with where each of its characters stands. */
+export interface Prose {
+  raw: string;
+  at: Locator;
+}
+
 /**
- * Marked's tokens carry no positions. Top-level tokens tile the body, so their offsets add up;
- * a nested token is found in order inside its parent's span (inside lists and quotes marked
- * hands back text without its indentation: then its first line, which keeps its place).
+ * Marked's tokens carry no positions: each is found, in order, in the text it was lexed from,
+ * and its children in its own. Lists and quotes lex their content without each line's
+ * indentation or "> ", so their children's places go through a map of those lines.
  */
-function stamp(tokens: Token[], text: string, from: number, end: number, visit: (token: Token, offset: number) => void): void {
-  let cursor = from;
+function stamp(tokens: Token[], within: string, locate: Locator, visit: (token: Token, at: Locator) => void): void {
+  let cursor = 0;
   for (const token of tokens) {
-    let offset = text.indexOf(token.raw, cursor);
-    let length = token.raw.length;
-    if (offset < 0 || offset >= end) {
-      const line = token.raw.trim().split('\n')[0];
-      offset = line ? text.indexOf(line, cursor) : -1;
-      length = line.length;
-    }
-    if (offset < 0 || offset >= end) {
-      offset = cursor;
-      length = 0;
-    }
-    visit(token, offset);
-    const children = childrenOf(token);
-    if (children.length) stamp(children, text, offset, Math.min(end, offset + Math.max(length, token.raw.length)), visit);
-    cursor = offset + length;
+    const found = find(token.raw, within, cursor);
+    const at: Locator = (i) => locate(found.index + found.shift(i));
+    visit(token, at);
+    if (token.type === 'list') stamp((token as Tokens.List).items, token.raw, at, visit);
+    else if (token.type === 'table') {
+      const t = token as Tokens.Table;
+      stamp([...t.header, ...t.rows.flat()].flatMap((cell) => cell.tokens), token.raw, at, visit);
+    } else if ((token.type === 'blockquote' || token.type === 'list_item') && 'tokens' in token && token.tokens) {
+      const inner = (token as Tokens.Blockquote | Tokens.ListItem).text;
+      stamp(token.tokens, inner, unprefixed(inner, token.raw, at), visit);
+    } else if ('tokens' in token && Array.isArray(token.tokens)) stamp(token.tokens, token.raw, at, visit);
+    cursor = found.index + found.length;
   }
 }
 
-function childrenOf(token: Token): Token[] {
-  if (token.type === 'list') return (token as Tokens.List).items;
-  if (token.type === 'table') {
-    const t = token as Tokens.Table;
-    return [...t.header, ...t.rows.flat()].flatMap((cell) => cell.tokens);
+/** A token's raw in the text it came from: as it is, with table pipes still escaped, or by its first line. */
+function find(raw: string, within: string, cursor: number): { index: number; length: number; shift: (i: number) => number } {
+  const plain = within.indexOf(raw, cursor);
+  if (plain >= 0) return { index: plain, length: raw.length, shift: (i) => i };
+  // A table cell holds `\|` as `|`.
+  const escaped = raw.replace(/\|/g, '\\|');
+  const e = escaped === raw ? -1 : within.indexOf(escaped, cursor);
+  if (e >= 0) return { index: e, length: escaped.length, shift: (i) => i + (raw.slice(0, i).match(/\|/g)?.length ?? 0) };
+  const line = raw.trim().split('\n')[0];
+  const l = line ? within.indexOf(line, cursor) : -1;
+  if (l >= 0) return { index: l - raw.indexOf(line), length: line.length, shift: (i) => i };
+  return { index: cursor, length: 0, shift: () => 0 };
+}
+
+/** Maps the content of a list item or quote (its lines without their prefixes) back through the lines of its raw. */
+function unprefixed(inner: string, outer: string, at: Locator): Locator {
+  const innerLines = inner.split('\n'), outerLines = outer.split('\n');
+  // Per inner line: where it starts in inner, how much leading space marked gave it (tabs
+  // become spaces), and where its first other character stands in outer.
+  const lines: { start: number; lead: number; base: number }[] = [];
+  let j = 0, outerStart = 0, start = 0;
+  for (const line of innerLines) {
+    const lead = line.length - line.trimStart().length, rest = line.slice(lead);
+    // The next line of raw that is this line behind a prefix of markers and indentation.
+    while (j < outerLines.length && !(outerLines[j].endsWith(rest) && /^[\s>*+\-\d.)]*$/.test(outerLines[j].slice(0, outerLines[j].length - rest.length)))) {
+      outerStart += outerLines[j].length + 1;
+      j++;
+    }
+    if (j >= outerLines.length) break;
+    lines.push({ start, lead, base: outerStart + outerLines[j].length - rest.length });
+    outerStart += outerLines[j].length + 1;
+    j++;
+    start += line.length + 1;
   }
-  return 'tokens' in token && Array.isArray(token.tokens) ? token.tokens : [];
+  return (i) => {
+    let k = 0;
+    while (k + 1 < lines.length && lines[k + 1].start <= i) k++;
+    const line = lines[k];
+    return line ? at(line.base + Math.max(0, i - line.start - line.lead)) : at(0);
+  };
 }
 
 /** `model.layers[1]` → the offset of that node in the front matter (or of its nearest ancestor). */

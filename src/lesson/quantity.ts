@@ -41,6 +41,8 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
     kind = positional[0].value as QuantityKind;
     rest = positional.slice(1);
   } else if (positional.length > 1) {
+    // `out_o1 replayy`: a node name and a stray word; `aftr E_total`: a misspelt kind.
+    if (call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) throw call.error(positional[1], `unexpected ${positional[1].value} after the quantity ${positional[0].value}; options are key=value${call.flags.length ? ` or the words ${call.flags.join(', ')}` : ''}`);
     throw call.error(positional[0], `unknown quantity ${positional[0].value}; expected a node name, or one of ${KINDS.filter((k) => k !== 'value').join(', ')} followed by names`);
   }
   if (kind === 'loss' || kind === 'accuracy' || kind === 'output') return runQuantity(kind, rest, call, lesson);

@@ -23,6 +23,12 @@ export class SourceMap {
       if (this.starts[mid] <= at) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: at - this.starts[lo] + 1 };
+    // Columns count characters as a reader does: a character outside the BMP is one, not two.
+    let col = 1;
+    for (let i = this.starts[lo]; i < at; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c < 0xdc00 || c > 0xdfff) col++;
+    }
+    return { line: lo + 1, col };
   }
 }

@@ -16,8 +16,10 @@ interface LessonSyntaxToken extends Tokens.Generic {
   raw: string;
   /** offset of the token in the lesson's text, stamped by parseLesson */
   offset: number;
-  /** what is wrong with it, reported once its offset is known */
-  problem?: string;
+  /** where each character of raw stands in the lesson, stamped by parseLesson */
+  at: (index: number) => number;
+  /** what is wrong with it, and where in raw, reported once its place is known */
+  problem?: { message: string; at: number };
 }
 
 export interface DirectiveToken extends LessonSyntaxToken {
@@ -40,23 +42,34 @@ export interface MathToken extends LessonSyntaxToken {
 export type LessonToken = DirectiveToken | ValueToken | MathToken;
 
 /** Splits `a b key=value key="quoted value"` into arguments, remembering where each starts. */
-export function splitArgs(text: string, base: number): Arg[] | string {
+export function splitArgs(text: string, base: number): Arg[] | { message: string; at: number } {
   const args: Arg[] = [];
   const re = /\s*(?:([A-Za-z_][\w-]*)=)?(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))/y;
   let m: RegExpExecArray | null;
   let i = 0;
   while (i < text.length) {
     if (/^\s*$/.test(text.slice(i))) break;
+    const lead = text.slice(i).length - text.slice(i).trimStart().length;
+    // key="… with no closing quote: blamed on the key, before the bare-word pattern takes "key=" for a word.
+    const open = /^\s*([A-Za-z_][\w-]*)="((?:[^"\\]|\\.)*)$/.exec(text.slice(i));
+    if (open) return { message: `expected a closing " for ${open[1]}="${open[2]}`, at: base + i + lead };
     re.lastIndex = i;
     m = re.exec(text);
-    if (!m) return `expected an argument like name, key=value or key="text" at "${text.slice(i).trim()}"`;
-    const lead = m[0].length - m[0].trimStart().length;
+    if (!m) {
+      const rest = text.slice(i).trim();
+      const open = rest.indexOf('"');
+      const message = open >= 0 && !/"(?:[^"\\]|\\.)*"/.test(rest.slice(open)) ? `expected a closing " for ${rest}` : `expected an argument like name, key=value or key="text", not ${rest}`;
+      return { message, at: base + i + lead };
+    }
     const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
     args.push({ key: m[1], value, at: base + i + lead });
     i = re.lastIndex;
   }
   return args;
 }
+
+/** Until parseLesson stamps it, a token has no place. */
+const unplaced = () => 0;
 
 /** The extensions, in the order they are tried: directives, block math, inline math, values. */
 export function lessonSyntax(): TokenizerAndRendererExtension[] {
@@ -68,8 +81,8 @@ export function lessonSyntax(): TokenizerAndRendererExtension[] {
       const m = /^::([a-z][\w-]*)([^\n]*)(?:\n+|$)/.exec(src);
       if (!m) return undefined;
       const args = splitArgs(m[2], 2 + m[1].length);
-      if (typeof args === 'string') return { type: 'directive', raw: m[0], offset: 0, name: m[1], args: [], problem: args } satisfies DirectiveToken;
-      return { type: 'directive', raw: m[0], offset: 0, name: m[1], args } satisfies DirectiveToken;
+      if (!Array.isArray(args)) return { type: 'directive', raw: m[0], offset: 0, at: unplaced, name: m[1], args: [], problem: args } satisfies DirectiveToken;
+      return { type: 'directive', raw: m[0], offset: 0, at: unplaced, name: m[1], args } satisfies DirectiveToken;
     },
   };
   const blockMath: TokenizerAndRendererExtension = {
@@ -79,7 +92,7 @@ export function lessonSyntax(): TokenizerAndRendererExtension[] {
     tokenizer(src) {
       const m = /^\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src);
       if (!m) return undefined;
-      return { type: 'math', raw: m[0], offset: 0, tex: m[1].trim(), display: true } satisfies MathToken;
+      return { type: 'math', raw: m[0], offset: 0, at: unplaced, tex: m[1].trim(), display: true } satisfies MathToken;
     },
   };
   const inlineMath: TokenizerAndRendererExtension = {
@@ -89,7 +102,7 @@ export function lessonSyntax(): TokenizerAndRendererExtension[] {
     tokenizer(src) {
       const m = /^\$(?!\$)((?:\\.|[^\\$\n])+?)\$/.exec(src);
       if (!m) return undefined;
-      return { type: 'math', raw: m[0], offset: 0, tex: m[1].trim(), display: false } satisfies MathToken;
+      return { type: 'math', raw: m[0], offset: 0, at: unplaced, tex: m[1].trim(), display: false } satisfies MathToken;
     },
   };
   const value: TokenizerAndRendererExtension = {
@@ -100,11 +113,11 @@ export function lessonSyntax(): TokenizerAndRendererExtension[] {
       const m = /^\{\{([^{}\n]*)\}\}/.exec(src);
       if (!m) return undefined;
       const args = splitArgs(m[1], 2);
-      if (typeof args === 'string' || args.length === 0) {
-        const problem = typeof args === 'string' ? args : 'expected a quantity inside {{ }}, like {{out_h1}} or {{grad w5}}';
-        return { type: 'value', raw: m[0], offset: 0, args: [], problem } satisfies ValueToken;
+      if (!Array.isArray(args) || args.length === 0) {
+        const problem = !Array.isArray(args) ? args : { message: 'expected a quantity inside {{ }}, like {{out_h1}} or {{grad w5}}', at: 0 };
+        return { type: 'value', raw: m[0], offset: 0, at: unplaced, args: [], problem } satisfies ValueToken;
       }
-      return { type: 'value', raw: m[0], offset: 0, args } satisfies ValueToken;
+      return { type: 'value', raw: m[0], offset: 0, at: unplaced, args } satisfies ValueToken;
     },
   };
   return [directive, blockMath, inlineMath, value];
