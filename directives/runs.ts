@@ -25,16 +25,15 @@ interface Regions {
 
 export const train = defineDirective({
   name: 'train',
-  usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step]',
-  summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps',
-  args: { positional: 'a name for the run, like moons', keys: RUN_KEYS },
+  usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step] [diverges]',
+  summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps. With `diverges` the run must turn NaN, and where it does is its result (`diverged RUN`)',
+  args: { positional: 'a name for the run, like moons', keys: RUN_KEYS, flags: ['diverges'] },
   evaluate(call, lesson): { run: Run; dataset: LessonDataset; decimals: number; stability: RunStability } {
     const run = trainCopy(call.positional[0].value, call.model, undefined, call, lesson);
     const K = run.trained.sizes[run.trained.sizes.length - 1];
-    const stability: RunStability = {
-      ...panelStability(run, lesson),
-      outputs: Array.from({ length: K }, (_, k) => spreadOf(run, lesson, (r) => r.tracked[r.tracked.length - 1][k])),
-    };
+    const stability: RunStability = run.result.diverged
+      ? { diverged: spreadOf(run, lesson, (r) => r.diverged?.iteration ?? Infinity) }
+      : { ...panelStability(run, lesson), outputs: Array.from({ length: K }, (_, k) => spreadOf(run, lesson, (r) => r.tracked[r.tracked.length - 1][k])) };
     return { run, dataset: lesson.dataset, decimals: call.decimals, stability };
   },
   render: (d) => runTable(d.run, d.dataset, d.decimals, d.stability),
@@ -104,6 +103,7 @@ function regions(runs: Run[], call: DirectiveCall, lesson: LessonContext): Regio
   const { dataset } = lesson;
   if (runs.length === 0 && dataset.inputs !== 2) throw call.error(undefined, `::data plots points in the plane: it needs 2 inputs, and this data set has ${dataset.inputs}`);
   for (const run of runs) {
+    if (run.result.diverged) throw call.error(call.positional[0], `${run.id} diverged at iteration ${run.result.diverged.iteration}: it has no decision regions`);
     if (run.trained.sizes[0] !== 2) throw call.error(undefined, `a decision boundary needs 2 inputs; ${run.id} has ${run.trained.sizes[0]}`);
     run.grid ??= decisionGrid(run.trained, dataset.X, dataset.n);
   }
@@ -142,6 +142,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     lr: positiveNumber(call, 'lr', false) ?? model.lr,
     every: positiveNumber(call, 'every', true) ?? Math.max(1, Math.ceil(steps / 400)),
     epochLoss: lossArg?.value as TrainSpec['epochLoss'],
+    ...(call.keyed.has('diverges') ? { diverges: true } : {}),
   };
   let start;
   try {
@@ -156,6 +157,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     trained = trainRun(`${lesson.slug}: ${id}`, start, lesson.dataset, spec, lesson.effects);
   } catch (e) {
     if (e instanceof DivergenceError) throw call.error(call.keyed.get('lr') ?? call.positional[0], `${id}: ${e.message}`);
+    if (e instanceof RangeError && spec.diverges) throw call.error(call.keyed.get('diverges'), `${id}: ${e.message}`);
     throw e;
   }
   const run: Run = { id, model, hidden, start, spec, result: trained.result, trained: trained.net };

@@ -6,11 +6,7 @@ import { formatNumber, formatSignificant } from './format.ts';
 import { escapeHtml } from './html.ts';
 
 /** How far a run's results move under perturbation (src/lesson/stability.ts). */
-export interface RunStability {
-  loss: Spread;
-  accuracy?: Spread;
-  outputs: Spread[];
-}
+export type RunStability = { loss: Spread; accuracy?: Spread; outputs: Spread[] } | { diverged: Spread };
 
 /** A run's quantity with no more decimals than survive perturbation, or its range where none do. */
 export function stableNumber(value: number, spread: Spread, decimals: number): string {
@@ -20,6 +16,7 @@ export function stableNumber(value: number, spread: Spread, decimals: number): s
 
 export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
   const r = run.result;
+  if ('diverged' in stability) return divergedTable(run, dataset, decimals, stability.diverged);
   const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
   const samples = `${dataset.n} sample${dataset.n === 1 ? '' : 's'}`;
   const rows = [
@@ -32,6 +29,19 @@ export function runTable(run: Run, dataset: LessonDataset, decimals: number, sta
     ['under perturbation', perturbationText(stability.loss, decimals)],
   ];
   return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+}
+
+/** A run that turned NaN: where, and whether its reruns do the same. */
+function divergedTable(run: Run, dataset: LessonDataset, decimals: number, at: Spread): string {
+  const r = run.result;
+  const where = at.decimals >= 0 ? `at iteration ${r.diverged!.iteration}` : Number.isFinite(at.high) ? `between iterations ${at.low} and ${at.high} (over ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${at.low} in some runs; ${at.runs - 1} reruns with every starting weight moved by one ulp do not all turn NaN`;
+  const rows = [
+    ['run', escapeHtml(run.id)],
+    ['training', `${run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
+    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
+    ['diverged', `${where}: ${escapeHtml(r.diverged!.message.replace(/^training diverged at iteration \d+: /, '').replace(/ \(try a smaller learning rate\)$/, ''))}`],
+  ];
+  return `<table class="numbers run diverged"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
 }
 
 /** An accuracy as a percentage with the decimals that survive perturbation (two at most). */

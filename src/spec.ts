@@ -48,7 +48,15 @@ export interface ModelSpec {
   update?: UpdateOrder;
   /** which parameters a step moves: all of them, the weights only, or the ones named */
   updates?: Updates;
+  /**
+   * How the trainer takes bce's gradient at the output: from the logits, a − t (the default),
+   * or as seed 003's code does, −(t/a − (1−t)/(1−a)) · a(1−a), which is NaN once a sigmoid
+   * rounds to exactly 0 or 1.
+   */
+  output_gradient?: OutputGradient;
 }
+
+export type OutputGradient = 'logits' | 'outputs';
 
 export type Updates = 'all' | 'weights' | string[];
 
@@ -63,6 +71,7 @@ export interface NetworkConfig {
   naming: NamingScheme;
   update: UpdateOrder;
   updates: Updates;
+  outputGradient: OutputGradient;
   weights?: number[][][];
   biases?: (number[] | number)[];
   params: Record<string, number>;
@@ -90,7 +99,7 @@ function finite(v: unknown, path: string): number {
   return v;
 }
 
-const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bias', 'naming', 'weights', 'biases', 'params', 'init', 'update', 'updates'];
+const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bias', 'naming', 'weights', 'biases', 'params', 'init', 'update', 'updates', 'output_gradient'];
 
 function checkUpdates(v: unknown, path: string): Updates {
   if (v === undefined || v === 'all' || v === 'weights') return v ?? 'all';
@@ -121,6 +130,7 @@ export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
     if (a === 'softmax' && i !== L - 1) throw new SpecError(`${at}.activation`, `softmax is only allowed on the output layer (layer ${L}), not layer ${i + 1}`);
   });
 
+  if (raw.output_gradient === 'outputs' && loss !== 'bce') throw new SpecError(`${at}.output_gradient`, `output_gradient: outputs is bce's gradient taken through its outputs; this model's loss is ${loss}`);
   const l2 = raw.l2 === undefined ? 0 : finite(raw.l2, `${at}.l2`);
   if (l2 < 0) throw new SpecError(`${at}.l2`, `expected λ ≥ 0, got ${l2}`);
   const bias = oneOf(raw.bias, ['none', 'per_neuron', 'shared'] as const, `${at}.bias`, 'per_neuron');
@@ -135,6 +145,7 @@ export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
     naming: oneOf(raw.naming, NAMING_SCHEMES, `${at}.naming`, 'sequential'),
     update: oneOf(raw.update, ['simultaneous', 'sequential'] as const, `${at}.update`, 'simultaneous'),
     updates: checkUpdates(raw.updates, `${at}.updates`),
+    outputGradient: oneOf(raw.output_gradient, ['logits', 'outputs'] as const, `${at}.output_gradient`, 'logits'),
     params: {},
   };
   if (raw.weights !== undefined) config.weights = checkWeights(raw.weights, sizes, `${at}.weights`);

@@ -106,6 +106,23 @@ describe('::chains', () => {
   });
 });
 
+describe('::train … diverges', () => {
+  // An identity output with input 10 and learning rate 100: every step overshoots tenfold.
+  const front = FRONT.replace('activation: sigmoid', 'activation: identity').replace('x: [0.1]', 'x: [10]');
+  it('records where a run declared to diverge turns NaN', () => {
+    const lesson = compile('::train bad iterations=500 lr=100 diverges\n\nIt stops at {{diverged bad}}.\n', front);
+    const run = lesson.runs.get('bad')!;
+    expect(run.result.diverged!.iteration).toBeGreaterThan(0);
+    expect(run.result.diverged!.iteration).toBeLessThan(500);
+    expect([...lesson.values.values()][0].value).toBe(run.result.diverged!.iteration);
+    expect(renderArticle(lesson)).toContain(`diverged</th><td>at iteration ${run.result.diverged!.iteration}`);
+  });
+  it('fails where the declared divergence does not happen, or a diverged run is asked for its final loss', () => {
+    expect(errorOf(front + '::train ok iterations=50 lr=0.0001 diverges\n')).toContain('lesson.md:13:36: ok: declared to diverge, it trained all 50 iterations without a NaN');
+    expect(errorOf(front + '::train bad iterations=500 lr=100 diverges\n\n{{loss bad}}\n')).toMatch(/lesson\.md:15:8: bad diverged at iteration \d+: it has no final loss/);
+  });
+});
+
 describe('::graph', () => {
   it('prints a gradient on every node backward differentiates, and none on the target', () => {
     const html = renderArticle(compile('::graph highlight=w1\n'));

@@ -73,6 +73,7 @@ export function net2Unavailable(net: Network): string | undefined {
   if (sizes.length !== 3) return `serves networks with one hidden layer, and this one has ${sizes.length - 2}`;
   if (activations[0] === 'softmax') return 'does not compute a softmax hidden layer';
   if (net.config.updates !== 'all') return 'moves every parameter, and this network keeps some fixed';
+  if (net.config.outputGradient !== 'logits') return 'takes the cross-entropy\'s gradient from the logits only';
   if (!compiled) return 'needs WebAssembly with SIMD, which this platform does not compile';
   return undefined;
 }

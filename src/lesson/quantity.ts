@@ -9,8 +9,9 @@ import { spreadOf, type Spread } from './stability.ts';
 import type { Run, TrainResult } from './train-run.ts';
 import type { Arg } from './syntax.ts';
 
-export type QuantityKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output';
-const KINDS: QuantityKind[] = ['value', 'grad', 'applied', 'new', 'after', 'partial', 'loss', 'accuracy', 'output'];
+export type QuantityKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output' | 'diverged';
+const KINDS: QuantityKind[] = ['value', 'grad', 'applied', 'new', 'after', 'partial', 'loss', 'accuracy', 'output', 'diverged'];
+type RunKind = 'loss' | 'accuracy' | 'output' | 'diverged';
 
 /** Which quantity, of which model (or run), read from the trace or from its replay. */
 export interface Ref {
@@ -45,7 +46,7 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
     if (call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) throw call.error(positional[1], `unexpected ${positional[1].value} after the quantity ${positional[0].value}; options are key=value${call.flags.length ? ` or the words ${call.flags.join(', ')}` : ''}`);
     throw call.error(positional[0], `unknown quantity ${positional[0].value}; expected a node name, or one of ${KINDS.filter((k) => k !== 'value').join(', ')} followed by names`);
   }
-  if (kind === 'loss' || kind === 'accuracy' || kind === 'output') return runQuantity(kind, rest, call, lesson);
+  if (kind === 'loss' || kind === 'accuracy' || kind === 'output' || kind === 'diverged') return runQuantity(kind, rest, call, lesson);
   // A replay reads the model the lesson's carry names, whatever in= says.
   const model = replay ? replayModel(lesson.models) : call.model;
   if (!model) throw call.error(call.keyed.get('replay') ?? call.keyed.get('explain'), 'replay needs carry: { decimals, values } in the front matter');
@@ -87,8 +88,8 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
   }
 }
 
-/** `loss RUN [STEP]`, `accuracy RUN`, `output RUN [K]`: what a training run ended with (or passed through). */
-function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], call: DirectiveCall, lesson: LessonContext): Quantity {
+/** `loss RUN [STEP]`, `accuracy RUN`, `output RUN [K]`, `diverged RUN`: what a training run ended with (or passed through, or where it turned NaN). */
+function runQuantity(kind: RunKind, rest: Arg[], call: DirectiveCall, lesson: LessonContext): Quantity {
   const run = runNamed(rest[0], call, lesson);
   const ref: Ref = { kind, name: run.id, model: run.model.name, replay: false };
   const index = (arg: Arg | undefined, what: string, max: number): number | undefined => {
@@ -97,9 +98,15 @@ function runQuantity(kind: 'loss' | 'accuracy' | 'output', rest: Arg[], call: Di
     if (!Number.isInteger(i) || i < 0 || i > max) throw call.error(arg, `expected ${what} from 0 to ${max}, got ${arg.value}`);
     return i;
   };
-  if (rest.length > 2) throw call.error(rest[2], `expected ${kind} RUN${kind === 'accuracy' ? '' : kind === 'loss' ? ' [STEP]' : ' [OUTPUT]'}`);
+  if (rest.length > 2 || (kind === 'diverged' && rest[1])) throw call.error(rest[kind === 'diverged' ? 1 : 2], `expected ${kind} RUN${kind === 'accuracy' || kind === 'diverged' ? '' : kind === 'loss' ? ' [STEP]' : ' [OUTPUT]'}`);
   const r = run.result;
   const of = (label: string, pick: (r: TrainResult) => number): Quantity => ({ ref, value: pick(r), label, spread: spreadOf(run, lesson, pick) });
+  if (kind === 'diverged') {
+    if (!r.diverged) throw call.error(rest[0], `${run.id} did not diverge: declare it with ::train … diverges to train it until it does`);
+    // A rerun that trains through counts as never turning NaN.
+    return of(`the iteration ${run.id} diverged at`, (x) => x.diverged?.iteration ?? Infinity);
+  }
+  if (r.diverged && !(kind === 'loss' && rest[1])) throw call.error(rest[0], `${run.id} diverged at iteration ${r.diverged.iteration}: it has no ${kind === 'loss' ? 'final loss' : kind === 'accuracy' ? 'accuracy' : 'final output'}`);
   if (kind === 'accuracy') {
     if (rest[1]) throw call.error(rest[1], 'expected accuracy RUN');
     if (r.accuracy === null) throw call.error(rest[0], `${run.id} trains on samples without classes: it has no accuracy`);

@@ -34,6 +34,8 @@ export interface TrainSpec {
   epochLoss?: 'after_step' | 'before_step';
   /** a perturbed rerun: every starting parameter moved by one ulp up (1) or down (-1) */
   nudge?: 1 | -1;
+  /** the lesson says this run turns NaN: a divergence ends it and is its result, not an error */
+  diverges?: boolean;
 }
 
 export interface TrainResult {
@@ -42,7 +44,9 @@ export interface TrainResult {
   loss: number[];
   /** outputs for the first sample at the recorded steps */
   tracked: number[][];
-  /** the loss with the final parameters */
+  /** where a run declared to diverge did: the step its NaN appeared at (the recorded history stops there) */
+  diverged?: { iteration: number; message: string };
+  /** the loss with the final parameters (NaN for a run that diverged) */
   finalLoss: number;
   /** final parameters, in the network's params order */
   params: number[];
@@ -94,13 +98,21 @@ export function trainRun(label: string, start: Network, data: LessonDataset, spe
         tracked.push(outputs());
       }
     } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
       // The trainer counts from the start of this chunk; the run counts from its first step.
-      if (e instanceof DivergenceError) throw new DivergenceError(done * (spec.mode === 'sgd' ? data.n : 1) + e.iteration, e.layer, e.quantity);
-      throw e;
+      const error = new DivergenceError(done * (spec.mode === 'sgd' ? data.n : 1) + e.iteration, e.layer, e.quantity);
+      if (!spec.diverges) throw error;
+      if (spec.mode === 'full_batch') at.pop(), tracked.pop();
+      const result: TrainResult = { at, loss, tracked, diverged: { iteration: error.iteration, message: error.message }, finalLoss: NaN, params: Array.from(net.flat()), accuracy: null };
+      effects.progress?.(label, spec.steps, spec.steps);
+      effects.cache?.set(key, result);
+      return { net, result };
     }
     done += chunk;
     effects.progress?.(label, done, spec.steps);
   }
+  // A perturbed rerun may train through where the run itself turned NaN: that is its result.
+  if (spec.diverges && !spec.nudge) throw new RangeError(`declared to diverge, it trained all ${spec.steps} ${spec.mode === 'sgd' ? 'epochs' : 'iterations'} without a NaN`);
   if (spec.mode === 'full_batch') {
     at.push(spec.steps);
     loss.push(full.loss(data.X, data.T, 0, data.n));
@@ -125,7 +137,7 @@ export function startingNetwork(net: Network, hidden?: number): Network | undefi
   if (hidden === undefined) return net;
   const c = net.config;
   if (!c.init) return undefined;
-  return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, updates: c.updates, init: c.init });
+  return Network.fromSpec({ layers: [net.sizes[0], hidden, net.sizes[2]], activation: c.activations, loss: c.loss, reduction: c.reduction, l2: c.l2, bias: c.bias, naming: c.naming, update: c.update, updates: c.updates, output_gradient: c.outputGradient, init: c.init });
 }
 
 /** The double next to x, up (1) or down (-1). */

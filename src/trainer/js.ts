@@ -168,6 +168,17 @@ export class JsBackend implements Backend {
     const A = this.A[L - 1], Z = this.Z[L - 1], D = this.D[L - 1];
     const r = config.reduction === 'mean' ? 1 / count : 1;
     const act = this.act[L - 1];
+    if (config.outputGradient === 'outputs') {
+      // Seed 003's code: ∂E/∂a = −(t/a − (1−t)/(1−a)), then times σ'(z) = a(1−a); ∞·0 = NaN at a = 0 or 1.
+      for (let s = 0; s < count; s++) {
+        const o = s * K, to = (start + s) * K;
+        for (let k = 0; k < K; k++) {
+          const a = A[o + k], t = T[to + k];
+          D[o + k] = r * -(t / a - (1 - t) / (1 - a)) * (a * (1 - a));
+        }
+      }
+      return;
+    }
     if (!isSquared(config.loss)) {
       // Cross-entropy from the logits: (Σt)·a - t, which is a - t for one-hot or single targets.
       const softmax = config.loss === 'softmax_ce';
