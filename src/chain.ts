@@ -117,10 +117,6 @@ export function derivationOf(tape: Tape, root: Node, param: Node): Derivation {
   const firsts: Factor[] = [];
   for (const p of chain.paths) if (!firsts.includes(p.factors[0])) firsts.push(p.factors[0]);
   firsts.sort((a, b) => a.wrt.id - b.wrt.id);
-  if (firsts.length === 1) {
-    // One term that branches below: its derivation, times the one factor above it.
-    const f = firsts[0];
-    return { kind: 'terms', root, param, terms: [{ factor: f, derivation: derivationOf(tape, f.wrt, param) }], value: chain.value };
-  }
+  // (One term that branches only below is its derivation times the one factor above it.)
   return { kind: 'terms', root, param, terms: firsts.map((f) => ({ factor: f, derivation: derivationOf(tape, f.wrt, param) })), value: chain.value };
 }

@@ -242,3 +242,10 @@ describe('chainbook new', () => {
     expect(renderSite([lesson]).get('05-my-lesson.html')).toContain('One sigmoid neuron');
   });
 });
+
+describe('the number lint reads what directives put on the page', () => {
+  it('flags a typed decimal in an erratum, at its place', () => {
+    const lesson = compile('::check out_o1 quoted=0.515 erratum="it used 0.7654321 somewhere" explain="sigmoid(0.06)"\n');
+    expect(lesson.lint).toEqual([{ at: { line: 13, col: 46 }, text: '0.7654321' }]);
+  });
+});

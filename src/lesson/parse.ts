@@ -100,6 +100,14 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
       t.at = at;
       syntax.push(t);
       if (t.problem) throw new LessonError(at(t.problem.at), t.problem.message);
+      // The words a directive puts on the page are prose too: an erratum's numbers must be computed.
+      if (t.type === 'directive') {
+        for (const { key, value, at: start } of t.args) {
+          if (!key || !PROSE_ARGS.includes(key)) continue;
+          const skip = key.length + (t.raw.startsWith(`${key}="`, start) ? 2 : 1);
+          prose.push({ raw: value, at: (i) => at(start + skip + i) });
+        }
+      }
     }
     if (token.type === 'math' || token.type === 'codespan' || token.type === 'html' || (token.type === 'text' && !('tokens' in token && token.tokens?.length))) {
       prose.push({ raw: token.raw, at });
@@ -107,6 +115,9 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   });
   return { file, slug, meta, map, tokens, syntax, prose, fieldOffset };
 }
+
+/** Directive arguments whose text the page shows as prose. */
+const PROSE_ARGS = ['erratum', 'unexplained', 'label'];
 
 /** Where each character of a token's raw text stands in the lesson: raw index → offset. */
 export type Locator = (index: number) => number;
