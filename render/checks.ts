@@ -16,16 +16,16 @@ function replayedTex(w: ReplayedWork): string {
   switch (w.kind) {
     case 'node': {
       const def = definition(w.node)!;
-      return `${w.node.tex} &= ${symbols(def)} = ${numbers(def, CARRIED)} = ${formatNumber(w.node.value, CARRIED)}`;
+      return `${w.node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, CARRIED)} \\\\ &= ${formatNumber(w.node.value, CARRIED)}`;
     }
     case 'factor': {
       const d = derivative(w.factor);
-      return `${partialTex(w.factor.of, w.factor.wrt)} &= ${symbols(d)} = ${numbers(d, CARRIED)} = ${formatNumber(w.factor.value, CARRIED)}`;
+      return `${partialTex(w.factor.of, w.factor.wrt)} &= ${symbols(d)} \\\\ &= ${numbers(d, CARRIED)} = ${formatNumber(w.factor.value, CARRIED)}`;
     }
     case 'product':
       return w.steps.map((s, i) => `${partialTex(w.root, s.factor.wrt)} &= ${i === 0 ? '' : `${n(s.before)}\\cdot `}${n(s.factor.value)}${i === 0 ? '' : ` = ${formatNumber(s.after, CARRIED)}`}`).join('\\\\ ');
     case 'update':
-      return `${w.param.tex}^{+} &= ${w.param.tex} - \\alpha\\cdot \\partial E/\\partial ${w.param.tex} = ${n(w.param.value)} - ${n(w.lr)}\\cdot ${n(w.grad)} = ${formatNumber(w.value, CARRIED)}`;
+      return `${w.param.tex}^{+} &= ${w.param.tex} - \\alpha\\cdot \\partial E/\\partial ${w.param.tex} \\\\ &= ${n(w.param.value)} - ${n(w.lr)}\\cdot ${n(w.grad)} = ${formatNumber(w.value, CARRIED)}`;
   }
 }
 
@@ -51,14 +51,19 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
   // The computed value to three more decimals than the figure, so the reader sees the rounding.
   const computed = formatNumber(c.computed, rule.decimals + 3);
   const shortenedTo = rule.tolerance === undefined && !rule.range ? `${ruleText(rule)}: <span class="num">${escapeHtml(c.shown)}</span>` : ruleText(rule);
-  const difference = c.verdict === 'agrees' ? '' : ` (a difference of ${formatSignificant(c.quoted - c.computed, 3)})`;
+  // Which way round: the source's figure against the computed number.
+  const gap = c.quoted - c.computed;
+  const difference = c.verdict === 'agrees' ? '' : ` (the source's figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'})`;
   const replayed = c.explain?.replayed ? `<div class="replayed">${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}</div>` : '';
+  const source = (text: string) => (text === 'replay' ? 'the tutorial’s own arithmetic, replayed (each figure from the figures it printed before, rounded as it prints them)' : `<code>${escapeHtml(text)}</code>`);
   const explain = c.explain
-    ? `<p class="explain">What the source computed: <code>${escapeHtml(c.explain.text === 'replay' ? 'its own arithmetic, replayed as the front matter’s carry describes' : c.explain.text)}</code> = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
+    ? `<p class="explain">Where the source’s figure comes from: ${source(c.explain.text)} = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
     : '';
   const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
   const body = why ? `<p>${escapeHtml(why)}</p>${explain}` : explain;
-  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · computed: <span class="num">${escapeHtml(computed)}</span>, ${shortenedTo} · <strong>${VERDICT[c.verdict]}</strong>${difference}</p>${body}</aside>`;
+  // A quantity read from the replay is the source's own arithmetic without the slip the erratum names.
+  const computedAs = c.ref.replay ? 'the tutorial’s arithmetic without that slip gives' : 'computed';
+  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · ${computedAs}: <span class="num">${escapeHtml(computed)}</span>, ${shortenedTo} · <strong>${VERDICT[c.verdict]}</strong>${difference}</p>${body}</aside>`;
 }
 
 export function computeLine(label: string, expr: string, value: number, decimals: number): string {

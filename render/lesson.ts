@@ -27,8 +27,8 @@ export function renderArticle(lesson: EvaluatedLesson): string {
         name: 'value',
         renderer: (token: Tokens.Generic) => {
           const v = lesson.values.get(token as ValueToken)!;
-          if (v.range) return `<span class="num">${formatSignificant(v.range.low, 4)}</span> to <span class="num">${formatSignificant(v.range.high, 4)}</span> (over ${v.range.runs} perturbed runs: not even the units survive)`;
-          return `<span class="num">${formatNumber(v.value, v.decimals)}</span>`;
+          if (v.range) return `between <span class="num">${formatSignificant(v.range.low, 4)}</span> and <span class="num">${formatSignificant(v.range.high, 4)}</span> (the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp end this far apart)`;
+          return `<span class="num">${v.approximate ? '≈' : ''}${formatNumber(v.value, v.decimals)}</span>`;
         },
       },
       {

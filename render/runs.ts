@@ -11,7 +11,8 @@ export type RunStability = { loss: Spread; accuracy?: Spread; outputs: Spread[] 
 /** A run's quantity with no more decimals than survive perturbation, or its range where none do. */
 export function stableNumber(value: number, spread: Spread, decimals: number): string {
   if (spread.decimals < 0) return `${formatSignificant(spread.low, 4)} to ${formatSignificant(spread.high, 4)}`;
-  return formatNumber(value, Math.min(decimals, spread.decimals));
+  // ≈ where digits were cut: 15 is not the integer 15 but all that survives of 15.2…
+  return `${spread.decimals < decimals ? '≈' : ''}${formatNumber(value, Math.min(decimals, spread.decimals))}`;
 }
 
 export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
@@ -28,18 +29,18 @@ export function runTable(run: Run, dataset: LessonDataset, decimals: number, sta
     ['output for the first sample', r.tracked[r.tracked.length - 1].map((v, k) => stableNumber(v, stability.outputs[k], decimals)).join(', ')],
     ['under perturbation', perturbationText(stability.loss, decimals)],
   ];
-  return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+  return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td${k === 'under perturbation' ? ' class="words"' : ''}>${v}</td></tr>`).join('')}</tbody></table>`;
 }
 
 /** A run that turned NaN: where, and whether its reruns do the same. */
 function divergedTable(run: Run, dataset: LessonDataset, decimals: number, at: Spread): string {
   const r = run.result;
-  const where = at.decimals >= 0 ? `at iteration ${r.diverged!.iteration}` : Number.isFinite(at.high) ? `between iterations ${at.low} and ${at.high} (over ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${at.low} in some runs; ${at.runs - 1} reruns with every starting weight moved by one ulp do not all turn NaN`;
+  const where = at.decimals >= 0 ? `at iteration ${r.diverged!.iteration} (so do its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : Number.isFinite(at.high) ? `between iterations ${at.low} and ${at.high} (the run and its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${at.low} in some runs; of its ${at.runs - 1} reruns with every starting weight moved by one ulp, not all turn NaN`;
   const rows = [
     ['run', escapeHtml(run.id)],
     ['training', `${run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
     [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
-    ['diverged', `${where}: ${escapeHtml(r.diverged!.message.replace(/^training diverged at iteration \d+: /, '').replace(/ \(try a smaller learning rate\)$/, ''))}`],
+    ['turned NaN', `${where}: ${escapeHtml(r.diverged!.message.replace(/^training diverged at iteration \d+: /, '').replace(/ \(try a smaller learning rate\)$/, ''))}`],
   ];
   return `<table class="numbers run diverged"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
 }
@@ -53,8 +54,8 @@ export function accuracyText(accuracy: number, spread: Spread, most = 2): string
 
 /** What the reruns say about the run: how many decimals of its final loss are facts, or its range. */
 function perturbationText(loss: Spread, decimals: number): string {
-  const how = `${loss.runs - 1} reruns with every starting weight moved by one ulp`;
-  if (loss.decimals < 0) return `chaotic: over ${how}, the final loss lies anywhere from ${formatSignificant(loss.low, 4)} to ${formatSignificant(loss.high, 4)}`;
+  const how = `the run and its ${loss.runs - 1} reruns with every starting weight moved by one ulp (the smallest step a double can take)`;
+  if (loss.decimals < 0) return `chaotic: ${how} end between ${formatSignificant(loss.low, 4)} and ${formatSignificant(loss.high, 4)}; not even the ones digit of the final loss agrees`;
   if (loss.decimals >= decimals) return `${how} agree on every digit shown`;
   return `${how} agree on ${loss.decimals} decimal${loss.decimals === 1 ? '' : 's'} of the final loss (${formatSignificant(loss.low, 12)} to ${formatSignificant(loss.high, 12)}); only those are shown`;
 }

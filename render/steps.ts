@@ -6,7 +6,6 @@ import type { RenderContext } from '../src/lesson/directive.ts';
 import type { Factor, Node } from '../src/tape.ts';
 import { formatNumber, num, numbers, symbols } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
-import { escapeHtml } from './html.ts';
 
 /**
  * The tutorials' labels g1, g2, … along one path, counted from the loss. Factors of a plain
@@ -124,7 +123,9 @@ function derivationBody(d: Derivation, decimals: number, page: RenderContext, la
     if (steps.length === 1) return page.display(`\\begin{aligned}${factorLine(steps[0], names[0], decimals)}\\end{aligned}`);
     const statement = `${target} = ${steps.map((f) => partialTex(f.of, f.wrt)).join('\\cdot ')}`;
     const lines = steps.map((f, i) => factorLine(f, names[i], decimals));
-    const result = `${target} &= ${names.join('\\,')} = ${product((r as { factors: string[] }).factors)} = ${r.result}`;
+    const numbersLine = product((r as { factors: string[] }).factors);
+    // A long product of numbers goes on a line of its own rather than off the right edge.
+    const result = `${target} &= ${names.join('\\,')} ${numbersLine.length > 70 ? '\\\\ &' : ''}= ${numbersLine} = ${r.result}`;
     return `${page.display(statement)}${page.display(`\\begin{aligned}${lines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
   }
   if (d.kind === 'branches') {
@@ -139,20 +140,24 @@ function derivationBody(d: Derivation, decimals: number, page: RenderContext, la
     const terms = ordered.map((br, i) => (distinct ? partialTex(tops[i], b) : shown(br.factors).map((f) => partialTex(f.of, f.wrt)).join('')));
     const tail = shown(chain.tail);
     const statement = `${target} = \\left(${terms.join(' + ')}\\right)${tail.map((f) => '\\cdot ' + partialTex(f.of, f.wrt)).join('')}`;
+    const branchNames: string[] = [];
     const branchBlocks = ordered.map((br, i) => {
       const steps = shown(br.factors);
-      const lines = steps.map((f) => factorLine(f, labels.next(), decimals));
-      return page.display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${terms[i]} &= ${product(steps.map((f) => formatNumber(f.value, decimals)))} = ${formatNumber(br.value, decimals)}\\end{aligned}`);
+      const names = steps.map(() => labels.next());
+      branchNames.push(names.join('\\,'));
+      const lines = steps.map((f, k) => factorLine(f, names[k], decimals));
+      return page.display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${terms[i]} &= ${names.join('\\,')} = ${product(steps.map((f) => formatNumber(f.value, decimals)))} = ${formatNumber(br.value, decimals)}\\end{aligned}`);
     });
-    const tailLines = tail.map((f) => factorLine(f, labels.next(), decimals));
+    const tailNames = tail.map(() => labels.next());
+    const tailLines = tail.map((f, k) => factorLine(f, tailNames[k], decimals));
     const rb = r as Extract<Recombination, { kind: 'branches' }>;
-    const result = `${target} &= \\left(${rb.branches.map((v) => (v.startsWith('-') ? `(${v})` : v)).join(' + ')}\\right)\\cdot ${product(rb.tail)} = ${r.result}`;
-    return `${page.display(statement)}<p class="branch-note">${ordered.length} paths lead from ${escapeHtml(d.root.name)} down to ${escapeHtml(b.name)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${escapeHtml(b.name)} every path shares:</p>${page.display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
+    const result = `${target} &= \\left(${branchNames.join(' + ')}\\right)${tailNames.join('\\,')} \\\\ &= \\left(${rb.branches.map((v) => (v.startsWith('-') ? `(${v})` : v)).join(' + ')}\\right)\\cdot ${product(rb.tail)} = ${r.result}`;
+    return `${page.display(statement)}<p class="branch-note">${ordered.length} paths lead from ${page.inline(d.root.tex)} down to ${page.inline(b.tex)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${page.inline(b.tex)} every path shares:</p>${page.display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
   }
   // No shared tail: the root is a sum (or mean) of terms, each derived on its own.
   const coefficient = (f: Factor) => (f.rule === 'sum' ? '' : `${symbols(derivative(f))}\\,`);
   const statement = `${target} = ${d.terms.map((t) => `${coefficient(t.factor)}${partialTex(t.factor.wrt, d.param)}`).join(' + ')}`;
-  const parts = d.terms.map((t) => `<p class="branch-note">${d.terms.length > 1 ? 'The term through' : 'Through'} ${escapeHtml(t.factor.wrt.name)}:</p>${derivationBody(t.derivation, decimals, page, labels)}`);
+  const parts = d.terms.map((t) => `<p class="branch-note">${d.terms.length > 1 ? 'The term through' : 'Through'} ${page.inline(t.factor.wrt.tex)}:</p>${derivationBody(t.derivation, decimals, page, labels)}`);
   const rt = r as Extract<Recombination, { kind: 'terms' }>;
   const sum = rt.terms.map((t) => `${t.coefficient ? `${t.coefficient}\\cdot ` : ''}${t.value.startsWith('-') ? `(${t.value})` : t.value}`).join(' + ');
   return `${page.display(statement)}${parts.join('')}${page.display(`\\begin{aligned}${target} &= ${sum} = ${r.result}\\end{aligned}`)}`;

@@ -115,7 +115,7 @@ describe('::train … diverges', () => {
     expect(run.result.diverged!.iteration).toBeGreaterThan(0);
     expect(run.result.diverged!.iteration).toBeLessThan(500);
     expect([...lesson.values.values()][0].value).toBe(run.result.diverged!.iteration);
-    expect(renderArticle(lesson)).toContain(`diverged</th><td>at iteration ${run.result.diverged!.iteration}`);
+    expect(renderArticle(lesson)).toContain(`turned NaN</th><td>at iteration ${run.result.diverged!.iteration}`);
   });
   it('fails where the declared divergence does not happen, or a diverged run is asked for its final loss', () => {
     expect(errorOf(front + '::train ok iterations=50 lr=0.0001 diverges\n')).toContain('lesson.md:13:36: ok: declared to diverge, it trained all 50 iterations without a NaN');

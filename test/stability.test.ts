@@ -67,6 +67,6 @@ describe('lesson 5 prints no digit of a run that perturbation changes', () => {
   it('in the run\'s table', () => {
     const table = html.match(/<table class="numbers run">.*?<\/table>/s)![0];
     expect(table).toMatch(/loss after training<\/th><td>[\d.]+ to [\d.]+<\/td>/);
-    expect(table).toContain('chaotic: over 2 reruns with every starting weight moved by one ulp');
+    expect(table).toContain('chaotic: the run and its 2 reruns with every starting weight moved by one ulp');
   });
 });

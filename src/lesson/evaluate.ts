@@ -36,6 +36,8 @@ export interface EvaluatedLesson {
 export interface InlineValue {
   value: number;
   decimals: number;
+  /** fewer decimals than asked survive perturbation: the page marks the number ≈ */
+  approximate?: boolean;
   /** a run's quantity of which not even the units survive perturbation: the page shows the range */
   range?: Spread;
 }
@@ -86,7 +88,8 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     } else if (token.type === 'value') {
       const call = readCall(token, 'value', VALUE_ARGS, lesson);
       const { value, spread } = resolveQuantity(call, lesson);
-      values.set(token, spread && spread.decimals < 0 ? { value, decimals: 0, range: spread } : { value, decimals: Math.min(call.decimals, spread?.decimals ?? 17) });
+      if (spread && spread.decimals < 0) values.set(token, { value, decimals: 0, range: spread });
+      else values.set(token, { value, decimals: Math.min(call.decimals, spread?.decimals ?? 17), approximate: spread !== undefined && spread.decimals < call.decimals });
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);

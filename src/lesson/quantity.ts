@@ -12,6 +12,7 @@ import type { Arg } from './syntax.ts';
 export type QuantityKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output' | 'diverged';
 const KINDS: QuantityKind[] = ['value', 'grad', 'applied', 'new', 'after', 'partial', 'loss', 'accuracy', 'output', 'diverged'];
 type RunKind = 'loss' | 'accuracy' | 'output' | 'diverged';
+const ORDINAL = ['the first', 'the second', 'the third', 'the fourth'];
 
 /** Which quantity, of which model (or run), read from the trace or from its replay. */
 export interface Ref {
@@ -115,7 +116,7 @@ function runQuantity(kind: RunKind, rest: Arg[], call: DirectiveCall, lesson: Le
   if (kind === 'output') {
     const K = run.trained.sizes[run.trained.sizes.length - 1];
     const k = index(rest[1], 'an output index', K - 1) ?? 0;
-    return of(`output ${k} of ${run.id} after training`, (x) => x.tracked[x.tracked.length - 1][k]);
+    return of(`${ORDINAL[k] ?? `output ${k + 1}`}${ORDINAL[k] ? ' output' : ''} of ${run.id} after training`, (x) => x.tracked[x.tracked.length - 1][k]);
   }
   const step = index(rest[1], 'a step', run.spec.steps);
   if (step === undefined) return of(`final loss of ${run.id}`, (x) => x.finalLoss);
