@@ -148,7 +148,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
   try {
     start = startingNetwork(model.net, hidden);
   } catch (e) {
-    if (e instanceof SpecError) throw call.error(call.keyed.get('hidden'), `with ${hidden} hidden neurons ${e.message}`);
+    if (e instanceof SpecError) throw call.error(call.keyed.get('hidden'), `${hidden} hidden neurons: ${e.expected}`);
     throw e;
   }
   if (!start) throw call.error(call.keyed.get('hidden'), 'a sweep draws each size\'s weights afresh: the model needs init');
@@ -156,7 +156,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
   try {
     trained = trainRun(`${lesson.slug}: ${id}`, start, lesson.dataset, spec, lesson.effects);
   } catch (e) {
-    if (e instanceof DivergenceError) throw call.error(call.keyed.get('lr') ?? call.positional[0], `${id}: ${e.message}`);
+    if (e instanceof DivergenceError) throw call.error(call.keyed.get('lr') ?? call.positional[0], `${id}: ${e.message.replace(/\)$/, ', or declare that it does with ::train … diverges)')}`);
     if (e instanceof RangeError && spec.diverges) throw call.error(call.keyed.get('diverges'), `${id}: ${e.message}`);
     throw e;
   }

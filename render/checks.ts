@@ -41,9 +41,11 @@ const VERDICT: Record<CheckResult['verdict'], string> = {
 /** The rule a check applied, in words: "rounded to 10 decimals". */
 export function ruleText(rule: FigureRule): string {
   if (rule.tolerance !== undefined) return `within ±${formatSignificant(rule.tolerance, 6)}, the tolerance this lesson declares`;
-  if (rule.range) return `within the range of ${rule.range.runs} perturbed runs, ${formatSignificant(rule.range.low, 4)} to ${formatSignificant(rule.range.high, 4)}: not even its units survive perturbation`;
-  const shortenedTo = `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
-  return rule.stable ? `${shortenedTo}, as many as survive perturbation (the source's figure too)` : shortenedTo;
+  if (rule.range) {
+    if (Number.isNaN(rule.range.low)) return `not comparable: of the run and its ${rule.range.runs - 1} reruns with every starting weight moved by one ulp, not all have this quantity`;
+    return `within what the run and its ${rule.range.runs - 1} reruns with every starting weight moved by one ulp span, ${formatSignificant(rule.range.low, 6)} to ${formatSignificant(rule.range.high, 6)} (fewer digits than the figure's survive)`;
+  }
+  return `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
 }
 
 export function checkBox(c: CheckResult, page: RenderContext): string {

@@ -6,7 +6,8 @@ import { inLesson } from '../src/lesson/diagnostics.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { formatNumber, formatSignificant } from './format.ts';
+import { formatNumber } from './format.ts';
+import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
 
 export function renderArticle(lesson: EvaluatedLesson): string {
@@ -27,7 +28,7 @@ export function renderArticle(lesson: EvaluatedLesson): string {
         name: 'value',
         renderer: (token: Tokens.Generic) => {
           const v = lesson.values.get(token as ValueToken)!;
-          if (v.range) return `between <span class="num">${formatSignificant(v.range.low, 4)}</span> and <span class="num">${formatSignificant(v.range.high, 4)}</span> (the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp end this far apart)`;
+          if (v.range) return `<span class="num">${rangeText(v.range)}</span> (over the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp)`;
           return `<span class="num">${v.approximate ? '≈' : ''}${formatNumber(v.value, v.decimals)}</span>`;
         },
       },

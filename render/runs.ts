@@ -8,11 +8,18 @@ import { escapeHtml } from './html.ts';
 /** How far a run's results move under perturbation (src/lesson/stability.ts). */
 export type RunStability = { loss: Spread; accuracy?: Spread; outputs: Spread[] } | { diverged: Spread };
 
-/** A run's quantity with no more decimals than survive perturbation, or its range where none do. */
+/** A run's quantity with no more decimals than survive perturbation (marked ≈ where digits were cut), or the range its runs span. */
 export function stableNumber(value: number, spread: Spread, decimals: number): string {
-  if (spread.decimals < 0) return `${formatSignificant(spread.low, 4)} to ${formatSignificant(spread.high, 4)}`;
-  // ≈ where digits were cut: 15 is not the integer 15 but all that survives of 15.2…
-  return `${spread.decimals < decimals ? '≈' : ''}${formatNumber(value, Math.min(decimals, spread.decimals))}`;
+  const shown = formatNumber(value, Math.min(decimals, Math.max(spread.decimals, 0)));
+  // Cut to less than two significant digits (0.775 shown as 1), a number says less than its range.
+  if (spread.decimals < 0 || spread.missing > 0 || (spread.decimals < decimals && shown.replace(/^[-0.]+/, '').replace('.', '').length < 2)) return rangeText(spread);
+  return `${spread.decimals < decimals ? '≈' : ''}${shown}`;
+}
+
+/** "between a and b" over the runs that have the quantity, saying how many reruns have none. */
+export function rangeText(spread: Spread, format = (v: number) => formatSignificant(v, 4)): string {
+  const none = spread.missing ? `; ${spread.missing} of the ${spread.runs} runs ${spread.missing === 1 ? 'has' : 'have'} none (${spread.missing === 1 ? 'it' : 'they'} turned NaN, or did not where the others did)` : '';
+  return spread.low === spread.high ? `${format(spread.low)}${none}` : `between ${format(spread.low)} and ${format(spread.high)}${none}`;
 }
 
 export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
@@ -48,14 +55,15 @@ function divergedTable(run: Run, dataset: LessonDataset, decimals: number, at: S
 /** An accuracy as a percentage with the decimals that survive perturbation (two at most). */
 export function accuracyText(accuracy: number, spread: Spread, most = 2): string {
   // A percentage's units are the fraction's second decimal: with fewer stable, the range.
-  if (spread.decimals < 2) return `${formatNumber(100 * spread.low, 1)}% to ${formatNumber(100 * spread.high, 1)}%`;
+  if (spread.decimals < 2 || spread.missing > 0) return rangeText(spread, (v) => `${formatNumber(100 * v, 1)}%`);
   return `${formatNumber(100 * accuracy, Math.min(most, spread.decimals - 2))}%`;
 }
 
 /** What the reruns say about the run: how many decimals of its final loss are facts, or its range. */
 function perturbationText(loss: Spread, decimals: number): string {
   const how = `the run and its ${loss.runs - 1} reruns with every starting weight moved by one ulp (the smallest step a double can take)`;
-  if (loss.decimals < 0) return `chaotic: ${how} end between ${formatSignificant(loss.low, 4)} and ${formatSignificant(loss.high, 4)}; not even the ones digit of the final loss agrees`;
+  if (loss.missing > 0) return `unstable: of ${how}, not all end with a loss: final loss ${rangeText(loss)}`;
+  if (loss.decimals < 0) return `chaotic: ${how} end ${rangeText(loss)}; not even the ones digit of the final loss agrees`;
   if (loss.decimals >= decimals) return `${how} agree on every digit shown`;
   return `${how} agree on ${loss.decimals} decimal${loss.decimals === 1 ? '' : 's'} of the final loss (${formatSignificant(loss.low, 12)} to ${formatSignificant(loss.high, 12)}); only those are shown`;
 }

@@ -28,5 +28,6 @@ export function shortened(value: number, decimals: number, rounding: Rounding): 
   if (rounding === 'round' && fraction.length > decimals && fraction[decimals] >= '5') digits += 1n;
   const s = digits.toString().padStart(decimals + 1, '0');
   const text = decimals === 0 ? s : `${s.slice(0, s.length - decimals)}.${s.slice(s.length - decimals)}`;
-  return negative && /[1-9]/.test(text) ? `-${text}` : text;
+  // A negative value keeps its sign even where its digits round to zero, as numpy prints -0.0.
+  return negative ? `-${text}` : text;
 }

@@ -107,6 +107,7 @@ export class Network {
     });
     if (Array.isArray(config.updates)) {
       config.updates.forEach((name, i) => {
+        if (config.updates.indexOf(name) !== i) throw new SpecError(`${at}.updates[${i}]`, `${name} is listed twice`);
         if (!this.byName.has(name)) throw new SpecError(`${at}.updates[${i}]`, `no parameter is called ${name}; the ${config.naming} names are ${this.params.map((q) => q.name).join(', ')}`);
       });
     }

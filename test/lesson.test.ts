@@ -106,6 +106,29 @@ describe('::chains', () => {
   });
 });
 
+describe('figures keep their sign', () => {
+  it('-0.0 is not a positive number rounded', () => {
+    expect(compile('::check grad w1 quoted=-0.0\n').checks[0].verdict).toBe('mismatch'); // ∂E/∂w1 = +0.0106: it rounds to 0.0, not to -0.0
+  });
+});
+
+describe('runs whose reruns do not end alike', () => {
+  // Seed 003's own output gradient at a sigmoid one step from saturating: a rerun turns NaN.
+  const front = `---
+title: saturating
+model: { layers: [1, 1], activation: sigmoid, loss: bce, bias: none, output_gradient: outputs, params: { w1: 36.7368005696771 } }
+data:
+  - { x: [1], t: [1] }
+lr: 16
+---
+`;
+  it('a run whose rerun turns NaN says so instead of stopping the build', () => {
+    const html = renderArticle(compile('::train r iterations=3 every=1\n', front));
+    expect(html).toMatch(/under perturbation<\/th><td class="words">unstable: of the run and its 2 reruns/);
+    expect(html).toContain('turned NaN, or did not where the others did');
+  });
+});
+
 describe('::train … diverges', () => {
   // An identity output with input 10 and learning rate 100: every step overshoots tenfold.
   const front = FRONT.replace('activation: sigmoid', 'activation: identity').replace('x: [0.1]', 'x: [10]');
@@ -200,6 +223,16 @@ describe('errors name file, line and column', () => {
     ['a variant that meets a mistake in what it inherits', FRONT.replace('lr: 0.5', 'lr: 0.5\nvariants:\n  wide: { layers: [1, 2, 1] }'), 'lesson.md:13:3: variant wide: no value for w2, w3, w4'],
     ['a trailing space on the opening line', FRONT.replace('---\n', '--- \n') + '{{w9}}\n', 'lesson.md:13:3: expected a node'],
     ['a character outside the BMP before the mistake counts once', `${FRONT}🙂 {{w9}}\n`, 'lesson.md:13:5: expected a node'],
+    ['printed() with decimals it cannot print', FRONT.replace('lr: 0.5', 'lr: 0.5\ncarry: { decimals: 4 }') + '::check out_o1 quoted=512497396484210 erratum="x" explain="printed(out_o1, -1)"\n', 'printed(x, decimals) takes a whole number of decimals from 0 to 17, not -1'],
+    ['a carried value that is not a number', FRONT.replace('lr: 0.5', 'lr: 0.5\ncarry: { decimals: 4, values: { out_o1: .nan } }'), 'lesson.md:12:41: expected a finite number, got NaN'],
+    ['a carry field misspelt', FRONT.replace('lr: 0.5', 'lr: 0.5\ncarry: { decimal: 4 }'), 'lesson.md:12:10: unknown field decimal; expected model, decimals, rounding, values'],
+    ['a variant called main', FRONT.replace('lr: 0.5', 'lr: 0.5\nvariants:\n  main: { loss: half_squared }'), 'lesson.md:13:3: a variant cannot be called main'],
+    ['an empty erratum', `${FRONT}::check out_o1 quoted=0.515 erratum=""\n`, 'lesson.md:13:29: erratum="…" says what the source did: it cannot be empty'],
+    ['an option given twice', `${FRONT}::check out_o1 quoted=0.9 quoted=0.5125\n`, 'lesson.md:13:27: quoted is given twice'],
+    ['a tolerance in hexadecimal', `${FRONT}::check out_o1 quoted=0.5 tolerance=0x10\n`, 'lesson.md:13:27: expected tolerance to be a positive number, like 1e-9, got 0x10'],
+    ['a flag given a value', `${FRONT}::check out_o1 quoted=0.5125 replay=1\n`, 'lesson.md:13:30: replay is a word on its own: write replay, not replay=1'],
+    ['an option without its value', `${FRONT}::check out_o1 quoted\n`, 'lesson.md:13:16: quoted needs a value: quoted=…'],
+    ['a step that overflows', FRONT.replace('activation: sigmoid', 'activation: identity').replace('params: { w1: 0.5 }', 'params: { w1: 1e200 }').replace('x: [0.1]', 'x: [1e200]'), 'lesson.md:3:1: the model\'s traced step is not finite'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);
   });

@@ -23,9 +23,7 @@ export interface FigureRule {
   decimals: number;
   /** a slack the lesson declares: agreement means |computed − figure| ≤ tolerance */
   tolerance?: number;
-  /** a run's quantity: fewer decimals than the figure's survive perturbation, so only those are compared */
-  stable?: boolean;
-  /** a run's quantity of which not even the units survive: the figure must lie within the reruns' range */
+  /** a run's quantity of which fewer digits survive perturbation than the figure has: the figure must lie within the runs' range (NaN: a rerun has no such quantity) */
   range?: { low: number; high: number; runs: number };
 }
 
@@ -66,7 +64,6 @@ export function fits(value: number, text: string, rule: FigureRule): boolean {
     const half = 0.5 * 10 ** -decimalsOf(text), q = Number(text);
     return rule.range.low - half <= q && q <= rule.range.high + half;
   }
-  if (rule.stable) return shortened(value, rule.decimals, rule.rounding) === shortened(Number(text), rule.decimals, 'round');
   return figureMatches(value, text, rule.rounding);
 }
 
@@ -78,17 +75,19 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   const roundingArg = arg('rounding');
   if (roundingArg && roundingArg.value !== 'round' && roundingArg.value !== 'truncate') throw call.error(roundingArg, `expected rounding=round or rounding=truncate, got ${roundingArg.value}`);
   const toleranceArg = arg('tolerance');
-  const tolerance = toleranceArg ? Number(toleranceArg.value) : undefined;
+  const tolerance = toleranceArg && /^\d*\.?\d+(e[+-]?\d+)?$/i.test(toleranceArg.value) ? Number(toleranceArg.value) : toleranceArg ? NaN : undefined;
   if (toleranceArg && !(tolerance! > 0 && Number.isFinite(tolerance))) throw call.error(toleranceArg, `expected tolerance to be a positive number, like 1e-9, got ${toleranceArg.value}`);
   const erratum = arg('erratum')?.value, unexplained = arg('unexplained')?.value;
+  if (erratum !== undefined && !erratum.trim()) throw call.error(arg('erratum'), 'erratum="…" says what the source did: it cannot be empty');
   if (erratum !== undefined && unexplained !== undefined) throw call.error(arg('unexplained'), 'a figure is either an erratum (with its explanation) or unexplained, not both');
   const rule: FigureRule = { rounding: (roundingArg?.value as Rounding | undefined) ?? lesson.meta.rounding, decimals: decimalsOf(quotedArg.value), tolerance };
   const { ref, value, label, spread } = resolveQuantity(call, lesson);
-  if (spread && spread.decimals < rule.decimals && rule.tolerance === undefined) {
-    if (spread.decimals >= 0) Object.assign(rule, { decimals: spread.decimals, stable: true });
-    else rule.range = { low: spread.low, high: spread.high, runs: spread.runs };
+  // A run's quantity of which fewer digits survive perturbation than the figure prints: the
+  // figure must lie within what the runs span; where a rerun has no such quantity, nowhere.
+  if (spread && (spread.decimals < rule.decimals || spread.missing > 0) && rule.tolerance === undefined) {
+    rule.range = spread.missing > 0 ? { low: NaN, high: NaN, runs: spread.runs } : { low: spread.low, high: spread.high, runs: spread.runs };
   }
-  const show = (v: number) => shortened(v, Math.max(rule.decimals, 1), rule.rounding);
+  const show = (v: number) => shortened(v, rule.decimals, rule.rounding);
 
   let explain: CheckResult['explain'];
   const explainArg = arg('explain');
@@ -134,11 +133,11 @@ function replayedWork(ref: Ref, replay: NetworkTrace, lr: number): ReplayedWork 
   if (chain.paths.length !== 1) return undefined;
   const factors = chain.paths[0].factors.filter((f) => f.rule !== 'sum');
   if (factors.length === 1) return { kind: 'factor', factor: factors[0] };
-  // Down one path from the loss each gradient is the one above it times a factor, written down
-  // shortened (the replay's backward pass keeps them so); a partial of another node multiplies afresh.
+  // Down one path each partial product is the one above it times a factor, written down
+  // shortened (the replay's backward pass keeps them so for the loss's own gradients).
   let before = 1;
   const steps = factors.map((factor) => {
-    const after = ref.kind === 'grad' ? factor.wrt.grad : before * factor.value;
+    const after = ref.kind === 'grad' ? factor.wrt.grad : replay.tape.carry('', before * factor.value);
     const step = { factor, before, after };
     before = after;
     return step;

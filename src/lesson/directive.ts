@@ -109,8 +109,12 @@ export function readCall(token: DirectiveToken | ValueToken, name: string, args:
   const positional: Arg[] = [];
   for (const a of token.args) {
     if (a.key === undefined && flags.includes(a.value)) keyed.set(a.value, a);
+    // An option's name as a bare word after the positional argument is an option missing its value.
+    else if (a.key === undefined && keys.includes(a.value) && positional.length > 0) throw error(a, `${a.value} needs a value: ${a.value}=…`);
     else if (a.key === undefined) positional.push(a);
+    else if (flags.includes(a.key)) throw error(a, `${a.key} is a word on its own: write ${a.key}, not ${a.key}=${a.value}`);
     else if (!keys.includes(a.key)) throw error(a, `unknown option ${a.key}; expected ${keys.length || flags.length ? [...keys, ...flags].join(', ') : 'none'}`);
+    else if (keyed.has(a.key)) throw error(a, `${a.key} is given twice`);
     else keyed.set(a.key, a);
   }
   if (!args.quantity) {

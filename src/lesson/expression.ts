@@ -22,6 +22,7 @@ export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call:
   // printed(x) or printed(x, decimals): x as the source writes it down, rounded its way
   scope.set('printed', (x: number, decimals?: number) => {
     if (printedAs?.decimals === undefined) throw new Error('printed() shortens as the source does: the front matter needs carry: { decimals, rounding }');
+    if (decimals !== undefined && !(Number.isInteger(decimals) && decimals >= 0 && decimals <= 17)) throw new Error(`printed(x, decimals) takes a whole number of decimals from 0 to 17, not ${decimals}`);
     return shorten(x, decimals ?? printedAs.decimals, printedAs.rounding);
   });
   let v: unknown;

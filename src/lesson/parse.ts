@@ -220,7 +220,7 @@ function offsetIn(doc: Document, path: string, which: 'value' | 'key'): number {
 
 type Fail = (path: string, message: string, which?: 'value' | 'key') => never;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+const show = (v: unknown) => (v === undefined ? 'nothing' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v));
 
 function numberList(v: unknown, path: string, fail: Fail): number[] {
   if (!Array.isArray(v) || v.length === 0) return fail(path, `expected a list of numbers like [0.1, 0.2], got ${show(v)}`);
@@ -249,17 +249,19 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   const variants = raw.variants ?? {};
   if (!isRecord(variants)) fail('variants', 'expected a mapping from a variant name to the model fields it changes');
   for (const [name, v] of Object.entries(variants as Record<string, unknown>)) {
+    if (name === 'main') fail(`variants.${name}`, 'a variant cannot be called main: that is the model itself', 'key');
     if (!isRecord(v)) fail(`variants.${name}`, 'expected the model fields this variant changes, like { output: sigmoid, loss: bce }');
   }
   let carry: LessonMeta['carry'];
   if (raw.carry !== undefined) {
     if (!isRecord(raw.carry)) fail('carry', 'expected { decimals: N, values: { name: number } }');
     const c = raw.carry as Record<string, unknown>;
+    for (const key of Object.keys(c)) if (!['model', 'decimals', 'rounding', 'values'].includes(key)) fail(`carry.${key}`, `unknown field ${key}; expected model, decimals, rounding, values`, 'key');
     if (c.decimals !== undefined && (!Number.isInteger(c.decimals) || (c.decimals as number) < 0 || (c.decimals as number) > 17)) fail('carry.decimals', `expected a whole number of decimals, got ${show(c.decimals)}`);
     const values: Record<string, number> = {};
     if (c.values !== undefined) {
       if (!isRecord(c.values)) fail('carry.values', 'expected a mapping from node name to the number the source used');
-      for (const [k, v] of Object.entries(c.values as Record<string, unknown>)) values[k] = typeof v === 'number' ? v : fail(`carry.values.${k}`, `expected a number, got ${show(v)}`);
+      for (const [k, v] of Object.entries(c.values as Record<string, unknown>)) values[k] = typeof v === 'number' && Number.isFinite(v) ? v : fail(`carry.values.${k}`, `expected a finite number, got ${show(v)}`);
     }
     if (c.model !== undefined && (typeof c.model !== 'string' || !Object.hasOwn(variants as object, c.model))) fail('carry.model', `expected the name of a variant to replay, got ${show(c.model)}`);
     if (c.rounding !== undefined && c.rounding !== 'round' && c.rounding !== 'truncate') fail('carry.rounding', `expected round or truncate, got ${show(c.rounding)}`);

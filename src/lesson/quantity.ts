@@ -72,7 +72,8 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
     case 'new': {
       const i = paramIndex(model, name, call, rest[0]);
       // A replayed update: the source's gradient, printed to its decimals, applied to the parameter.
-      const value = replay ? trace.params[i].value - model.lr * trace.tape.carry('', trace.params[i].grad) : model.step.after[i];
+      if (replay && model.net.config.update === 'sequential') throw call.error(rest[0], 'a replay steps simultaneously: replay new is not defined for update: sequential');
+      const value = !replay ? model.step.after[i] : model.net.moves[i] ? trace.params[i].value - model.lr * trace.tape.carry('', trace.params[i].grad) : trace.params[i].value;
       return { ref, value, label: `${name}⁺${suffix}` };
     }
     case 'partial': {
@@ -80,7 +81,10 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
       const wrt = nodeNamed(trace, name, call, rest[1], 'a node');
       ref.of = of.name;
       try {
-        return { ref, value: explainGradient(trace.tape, of, wrt).value, label: `∂${of.name}/∂${wrt.name}${suffix}` };
+        const chain = explainGradient(trace.tape, of, wrt);
+        // A replay writes each partial product down shortened, as its backward pass does.
+        const value = replay ? chain.paths.reduce((sum, p) => trace.tape.carry('', sum + p.factors.reduce((v, f) => trace.tape.carry('', v * f.value), 1)), 0) : chain.value;
+        return { ref, value, label: `∂${of.name}/∂${wrt.name}${suffix}` };
       } catch (e) {
         if (e instanceof ChainError) throw call.error(rest[0], e.message);
         throw e;
@@ -134,6 +138,7 @@ export function runNamed(arg: Arg, call: DirectiveCall, lesson: LessonContext, i
 
 /** The runs of a comma-separated list of runs and sweeps. */
 export function runsNamed(arg: Arg, call: DirectiveCall, lesson: LessonContext): Run[] {
+  if (arg.value.split(',').some((id) => !id)) throw call.error(arg, `expected run names separated by commas, like lr001,lr05, got ${arg.value}`);
   return arg.value.split(',').flatMap((id) => lesson.sweeps.get(id) ?? [runNamed(arg, call, lesson, id)]);
 }
 

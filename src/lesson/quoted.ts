@@ -9,11 +9,10 @@ export function decimalsOf(text: string): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
-/** A printed figure in the form `shortened` writes: no plus sign, no leading zeros, no minus on zero. */
+/** A printed figure in the form `shortened` writes: no plus sign, no leading zeros. */
 function canonical(text: string): string {
-  const negative = text.startsWith('-');
   const body = text.replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');
-  return negative && /[1-9]/.test(body) ? `-${body}` : body;
+  return text.startsWith('-') ? `-${body}` : body;
 }
 
 /** Does the figure printed as `text` stand for `value`, shortened by `rounding`? */

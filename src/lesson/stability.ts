@@ -9,8 +9,11 @@ import { trainRun, type Run, type TrainResult } from './train-run.ts';
 
 /** A run quantity across the run and its perturbed reruns. */
 export interface Spread {
+  /** the lowest and highest among the runs that have the quantity */
   low: number;
   high: number;
+  /** reruns that do not have it (a rerun that turned NaN where the run did not, or the reverse) */
+  missing: number;
   /** decimals on which every rerun agrees with the run (rounded); -1: not even the units */
   decimals: number;
   /** how many runs, the run itself included */
@@ -20,7 +23,8 @@ export interface Spread {
 /** The reruns of a run, trained (or read from the cache) the first time one of its quantities is printed. */
 export function perturbedRuns(run: Run, lesson: LessonContext): TrainResult[] {
   if (!run.perturbed) {
-    run.perturbed = ([1, -1] as const).map((nudge) => trainRun(`${lesson.slug}: ${run.id} (perturbed)`, run.start, lesson.dataset, { ...run.spec, nudge }, lesson.effects).result);
+    // A rerun may turn NaN where the run did not: that is its result, not an error.
+    run.perturbed = ([1, -1] as const).map((nudge) => trainRun(`${lesson.slug}: ${run.id} (perturbed)`, run.start, lesson.dataset, { ...run.spec, nudge, diverges: true }, lesson.effects).result);
   }
   return run.perturbed;
 }
@@ -28,9 +32,10 @@ export function perturbedRuns(run: Run, lesson: LessonContext): TrainResult[] {
 /** The spread of one quantity (picked from each result) over a run and its reruns. */
 export function spreadOf(run: Run, lesson: LessonContext, pick: (r: TrainResult) => number): Spread {
   const value = pick(run.result);
-  if (lesson.effects.perturb === false) return { low: value, high: value, decimals: 17, runs: 1 };
-  const others = perturbedRuns(run, lesson).map(pick);
-  return { low: Math.min(value, ...others), high: Math.max(value, ...others), decimals: stableDecimals(value, others), runs: others.length + 1 };
+  if (lesson.effects.perturb === false) return { low: value, high: value, missing: 0, decimals: 17, runs: 1 };
+  const others = perturbedRuns(run, lesson).map((r) => (r.diverged && !run.result.diverged ? NaN : pick(r)));
+  const present = [value, ...others].filter(Number.isFinite);
+  return { low: Math.min(...present), high: Math.max(...present), missing: others.length + 1 - present.length, decimals: stableDecimals(value, others), runs: others.length + 1 };
 }
 
 /** The most decimals (up to 17) on which every other value, rounded, is the value rounded; -1 when the units differ. */
