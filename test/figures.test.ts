@@ -19,7 +19,7 @@ describe('shortening a number as a source prints it', () => {
     expect(shortened(-0.125, 2, 'round')).toBe('-0.13');
     expect(shortened(0.3, 1, 'truncate')).toBe('0.3'); // not the 0.2999… of its binary expansion
     expect(shortened(9.9999, 3, 'round')).toBe('10.000');
-    expect(shortened(-0.00004, 4, 'round')).toBe('0.0000'); // no minus on zero
+    expect(shortened(-0.00004, 4, 'round')).toBe('-0.0000'); // the sign stays, as numpy prints -0.0
     expect(plainDecimal(1.5e-7)).toBe('0.00000015');
     expect(plainDecimal(-2e21)).toBe('-2000000000000000000000');
   });
