@@ -7,6 +7,7 @@ import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
 import { formatNumber } from './format.ts';
+import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
 
@@ -16,6 +17,9 @@ export function renderArticle(lesson: EvaluatedLesson): string {
   const page: RenderContext = { display: (tex) => math.render(tex, true), inline: (tex) => math.render(tex, false) };
   const marked = new Marked({
     gfm: true,
+    // A lesson's raw HTML is shown as the text it is, never made live: what a page needs
+    // beyond markdown comes from directives, which escape what they print.
+    renderer: { html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text) },
     extensions: [
       {
         name: 'directive',

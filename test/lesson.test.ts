@@ -106,6 +106,48 @@ describe('::chains', () => {
   });
 });
 
+describe('a lesson contributes no live HTML', () => {
+  it('shows raw HTML as text, inline and as a block', () => {
+    const html = renderArticle(compile('Text <img src=x onerror=alert(1)> more.\n\n<script>alert(1)</script>\n'));
+    expect(html).not.toMatch(/<img|<script/i);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+  it('refuses an active address in a link or an image, at its place', () => {
+    expect(errorOf(`${FRONT}See [this](javascript:alert(1)).\n`)).toContain('lesson.md:13:5: a link may point at http, https, mailto or a relative address, not javascript:alert(1)');
+    expect(errorOf(`${FRONT}See [this](JaVaScRiPt:alert(1)).\n`)).toContain('lesson.md:13:5: a link may point at');
+    expect(errorOf(`${FRONT}![x](data:text/html,hi)\n`)).toContain('lesson.md:13:1: a image may point at http, https or a relative address');
+    expect(renderArticle(compile('[ok](https://example.org) [rel](02-worked-example.html#x) [m](mailto:a@b.c)\n'))).toContain('href="https://example.org"');
+  });
+  it('refuses a file name a page could not carry safely', () => {
+    expect(() => parseLesson('x/"><img src=x>.md', FRONT)).toThrow(/x\/"><img src=x>\.md:1:1: a lesson's file name becomes its page's name/);
+  });
+  it('sends every page with a policy that allows only its own styles and fonts', () => {
+    const page = renderSite([compile('Text.\n')]).get('lesson.html')!;
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'`);
+  });
+});
+
+describe('expressions are arithmetic only', () => {
+  it.each([
+    ['createUnit("w1")', 'createUnit() is not one of the functions allowed'],
+    ['parse("1+1")', 'parse() is not one of the functions allowed'],
+    ['zeros(100000, 100000)', 'zeros() is not one of the functions allowed'],
+    ['x = 2', 'assignments are not allowed'],
+    ['[1, 2]', 'arrays are not allowed'],
+    ['out_o1 > 0.5', 'the operator > is not arithmetic'],
+    ['"text"', 'only numbers are allowed'],
+    ['w9 * 2', 'no node is called w9'],
+  ])('%s is refused', (expr, message) => {
+    expect(errorOf(`${FRONT}::compute expr=${JSON.stringify(expr)}\n`)).toContain(message);
+  });
+  it('leaves mathjs as it was for the next lesson', () => {
+    errorOf(`${FRONT}::compute expr="createUnit(\\"w1\\")"\n`);
+    expect(compile('::compute expr="w1 * 2"\n').lint).toEqual([]);
+    expect(renderArticle(compile('::compute expr="sigmoid(sop1) + exp(0)" label="x"\n'.replace('sop1', 'in_o1')))).toContain(`<span class="num">${(out + 1).toFixed(10).replace(/0+$/, '')}</span>`);
+  });
+});
+
 describe('figures keep their sign', () => {
   it('-0.0 is not a positive number rounded', () => {
     expect(compile('::check grad w1 quoted=-0.0\n').checks[0].verdict).toBe('mismatch'); // ∂E/∂w1 = +0.0106: it rounds to 0.0, not to -0.0

@@ -1,12 +1,37 @@
 // A mathjs expression over the lesson's node names (grad_NAME for ∂E/∂NAME, sigmoid, lr, and
 // printed(x): x as the replayed source writes it down): what a source computes instead,
-// evaluated on a trace (or its replay).
-import { evaluate } from 'mathjs';
+// evaluated on a trace (or its replay). Only arithmetic is allowed: numbers, names,
+// operators and a list of functions — no assignment, units, matrices or mathjs's own parser,
+// so an expression can neither change mathjs for the next lesson nor build a huge matrix.
+import { parse, type MathNode } from 'mathjs';
 import { sigmoid } from '../numerics.ts';
 import { shorten, type Carry } from '../tape.ts';
 import type { NetworkTrace } from '../trace.ts';
 import type { DirectiveCall } from './directive.ts';
 import type { Arg } from './syntax.ts';
+
+/** The functions an expression may call, besides the lesson's sigmoid and printed. */
+const FUNCTIONS = ['exp', 'log', 'sqrt', 'abs', 'tanh', 'min', 'max', 'pow', 'round', 'floor', 'ceil', 'sign'];
+const OPERATORS = ['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus'];
+
+/** Why a parsed expression is not plain arithmetic over known names, or undefined when it is. */
+function notArithmetic(node: MathNode, known: (name: string) => boolean): string | undefined {
+  let problem: string | undefined;
+  node.traverse((n: MathNode, _path: string, parent: MathNode | null) => {
+    if (problem) return;
+    const t = n.type;
+    if (t === 'ConstantNode') {
+      if (typeof (n as unknown as { value: unknown }).value !== 'number') problem = 'only numbers are allowed as constants';
+    } else if (t === 'SymbolNode') {
+      const name = (n as unknown as { name: string }).name;
+      const called = parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+      if (called ? !FUNCTIONS.includes(name) && name !== 'sigmoid' && name !== 'printed' : !known(name) && name !== 'pi' && name !== 'e') problem = called ? `${name}() is not one of the functions allowed (${['sigmoid', 'printed', ...FUNCTIONS].join(', ')})` : `no node is called ${name}`;
+    } else if (t === 'OperatorNode') {
+      if (!OPERATORS.includes((n as unknown as { fn: string }).fn)) problem = `the operator ${(n as unknown as { op: string }).op} is not arithmetic`;
+    } else if (t !== 'ParenthesisNode' && t !== 'FunctionNode') problem = `${t.replace(/Node$/, '').toLowerCase()}s are not allowed: only arithmetic on the lesson's numbers`;
+  });
+  return problem;
+}
 
 export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call: DirectiveCall, printedAs: Carry | undefined): number {
   const expr = arg.value;
@@ -27,7 +52,10 @@ export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call:
   });
   let v: unknown;
   try {
-    v = evaluate(expr, scope);
+    const node = parse(expr);
+    const problem = notArithmetic(node, (name) => scope.has(name));
+    if (problem) throw new Error(problem);
+    v = node.compile().evaluate(scope);
   } catch (e) {
     throw call.error(arg, `${what}: ${(e as Error).message} in "${expr}" (names are the lesson's nodes, grad_NAME, sigmoid, printed and lr)`);
   }

@@ -69,6 +69,8 @@ export function parseLesson(file: string, source: string): ParsedLesson {
 
 function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
+  // The name becomes a file and an address: letters, digits, dots, dashes and underscores only.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug)) throw new LessonError(0, `a lesson's file name becomes its page's name: use letters, digits, ".", "-" and "_" (and no space), not ${JSON.stringify(slug)}`);
   const fm = /^---[ \t]*\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
   if (!fm) throw new LessonError(0, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
   // The front matter's text starts after the opening "---" line.
@@ -109,11 +111,21 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
         }
       }
     }
+    if ((token.type === 'link' || token.type === 'image') && !safeUrl((token as Tokens.Link).href, token.type)) {
+      throw new LessonError(at(0), `a ${token.type} may point at http, https${token.type === 'link' ? ', mailto' : ''} or a relative address, not ${(token as Tokens.Link).href.slice(0, 40)}`);
+    }
     if (token.type === 'math' || token.type === 'codespan' || token.type === 'html' || (token.type === 'text' && !('tokens' in token && token.tokens?.length))) {
       prose.push({ raw: token.raw, at });
     }
   });
   return { file, slug, meta, map, tokens, syntax, prose, fieldOffset };
+}
+
+/** Whether an address is one a page may follow: no script, no data a browser would run. */
+function safeUrl(href: string, kind: 'link' | 'image'): boolean {
+  // Browsers drop control characters and white space inside a scheme ("java\tscript:").
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020\u007f]/g, ''));
+  return !scheme || ['http', 'https', ...(kind === 'link' ? ['mailto'] : [])].includes(scheme[1].toLowerCase());
 }
 
 /** Directive arguments whose text the page shows as prose. */
