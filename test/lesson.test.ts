@@ -247,7 +247,7 @@ describe('errors name file, line and column', () => {
     ['training that diverges', FRONT.replace('activation: sigmoid', 'activation: identity').replace('x: [0.1]', 'x: [10]') + '::train bad iterations=500 lr=100\n', 'lesson.md:13:28: bad: training diverged at iteration'],
     ['a layer of 0 neurons', FRONT.replace('[1, 1]', '[1, 0]'), 'lesson.md:4:15: expected a positive whole number of neurons, got 0'],
     ['data of the wrong width', FRONT.replace('x: [0.1]', 'x: [0.1, 0.2]'), 'lesson.md:10:10: expected 1 inputs'],
-    ['unknown directive', `${FRONT}\nText.\n\n::derivee w1\n`, "lesson.md:16:1: unknown directive ::derivee; expected one of ::forward"],
+    ['unknown directive', `${FRONT}\nText.\n\n::derivee w1\n`, "lesson.md:16:1: unknown directive ::derivee (did you mean ::derive?); expected one of ::forward"],
     ['unknown node', `${FRONT}::forward in_h9\n`, 'lesson.md:13:11: expected a node to compute; no node is called in_h9'],
     ['unknown option', `${FRONT}::derive w1 digits=3\n`, 'lesson.md:13:13: unknown option digits'],
     ['unknown value', `${FRONT}Some {{grad w7}} here.\n`, 'lesson.md:13:13: expected a node or parameter; no node is called w7'],
@@ -274,6 +274,14 @@ describe('errors name file, line and column', () => {
     ['a tolerance in hexadecimal', `${FRONT}::check out_o1 quoted=0.5 tolerance=0x10\n`, 'lesson.md:13:27: expected tolerance to be a positive number, like 1e-9, got 0x10'],
     ['a flag given a value', `${FRONT}::check out_o1 quoted=0.5125 replay=1\n`, 'lesson.md:13:30: replay is a word on its own: write replay, not replay=1'],
     ['an option without its value', `${FRONT}::check out_o1 quoted\n`, 'lesson.md:13:16: quoted needs a value: quoted=…'],
+    ['an unclosed value', `${FRONT}Here {{grad w1 is.\n`, 'lesson.md:13:6: {{ opens a value that is not closed'],
+    ['an unclosed inline math', `${FRONT}Costs $5 here.\n`, 'lesson.md:13:7: $ opens math that is not closed'],
+    ['unclosed display math', `${FRONT}$$\n\\frac{1}{2}\n\nText.\n`, 'lesson.md:13:1: $$ opens display math that is not closed'],
+    ['a directive in the wrong case', `${FRONT}::Forward in_o1\n`, 'lesson.md:13:1: unknown directive ::Forward (did you mean ::forward?)'],
+    ['a misspelt directive', `${FRONT}::forwrd in_o1\n`, 'lesson.md:13:1: unknown directive ::forwrd (did you mean ::forward?)'],
+    ['an unknown YAML tag', FRONT.replace('title: One neuron', 'title: !include t.yml'), 'lesson.md:2:8: front matter: Unresolved tag: !include'],
+    ['an infinite learning rate', FRONT.replace('lr: 0.5', 'lr: .inf'), 'lesson.md:11:5: expected a positive, finite learning rate, got Infinity'],
+    ['a learning rate that overflows', FRONT.replace('lr: 0.5', 'lr: 1e400'), 'lesson.md:11:5: expected a positive, finite learning rate, got Infinity'],
     ['a step that overflows', FRONT.replace('activation: sigmoid', 'activation: identity').replace('params: { w1: 0.5 }', 'params: { w1: 1e200 }').replace('x: [0.1]', 'x: [1e200]'), 'lesson.md:3:1: the model\'s traced step is not finite'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);

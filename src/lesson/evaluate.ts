@@ -84,7 +84,10 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   for (const token of parsed.syntax) {
     if (token.type === 'directive') {
       const directive = byName.get(token.name);
-      if (!directive) throw new LessonError(token.offset, `unknown directive ::${token.name}; expected one of ${registry.map((d) => `::${d.name}`).join(', ')}`);
+      if (!directive) {
+        const near = nearest(token.name, [...byName.keys()]);
+        throw new LessonError(token.offset, `unknown directive ::${token.name}${near ? ` (did you mean ::${near}?)` : ''}; expected one of ${registry.map((d) => `::${d.name}`).join(', ')}`);
+      }
       directives.set(token, { directive, data: directive.evaluate(readCall(token, directive.name, directive.args, lesson), lesson) });
     } else if (token.type === 'value') {
       const call = readCall(token, 'value', VALUE_ARGS, lesson);
@@ -98,6 +101,19 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);
   return { parsed, models, main, directives, values, checks: lesson.checks, lint, dataset, runs: lesson.runs };
+}
+
+/** The name a misspelling most likely means: the same but for case, or at most two edits away. */
+function nearest(name: string, names: string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const ranked = names.map((n) => ({ n, d: distance(lower, n) })).sort((x, y) => x.d - y.d);
+  return ranked[0] && ranked[0].d <= 2 ? ranked[0].n : undefined;
 }
 
 /** What verify fails on and build warns about: quoted figures that do not fit, and typed numbers. */

@@ -76,6 +76,9 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   // The front matter's text starts after the opening "---" line.
   const YAML_START = text.indexOf('\n') + 1;
   const doc = parseDocument(fm[1], { prettyErrors: false, uniqueKeys: true });
+  // A tag YAML does not know (!include) would be dropped silently: it is a mistake.
+  const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTag) throw new LessonError(YAML_START + unknownTag.pos[0], `front matter: ${unknownTag.message}; a lesson's front matter is plain YAML, with no tags`);
   if (doc.errors.length) {
     const e = doc.errors[0];
     // An indentation error is reported at its line's start: point at the line's first character instead.
@@ -113,6 +116,14 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
     }
     if ((token.type === 'link' || token.type === 'image') && !safeUrl((token as Tokens.Link).href, token.type)) {
       throw new LessonError(at(0), `a ${token.type} may point at http, https${token.type === 'link' ? ', mailto' : ''} or a relative address, not ${(token as Tokens.Link).href.slice(0, 40)}`);
+    }
+    if (token.type === 'text' && !('tokens' in token && token.tokens?.length)) {
+      // What the lesson's own syntax left as text is an opening that never closed.
+      const open = /\$\$|(?<!\\)\$|\{\{/.exec(token.raw);
+      if (open) {
+        const what = open[0] === '{{' ? '{{ opens a value that is not closed: expected }} on the same line' : open[0] === '$$' ? '$$ opens display math that is not closed: expected a closing $$' : '$ opens math that is not closed: expected a closing $ on the same line (write \\$ for a dollar sign)';
+        throw new LessonError(at(open.index), what);
+      }
     }
     if (token.type === 'math' || token.type === 'codespan' || token.type === 'html' || (token.type === 'text' && !('tokens' in token && token.tokens?.length))) {
       prose.push({ raw: token.raw, at });
@@ -248,7 +259,7 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   const rounding = raw.rounding ?? 'round';
   if (rounding !== 'round' && rounding !== 'truncate') fail('rounding', `expected round or truncate (how the source shortens the figures it prints), got ${show(raw.rounding)}`);
   const order = raw.order ?? 1000;
-  if (typeof order !== 'number') fail('order', `expected a number, got ${show(raw.order)}`);
+  if (typeof order !== 'number' || !Number.isFinite(order)) fail('order', `expected a number, got ${show(raw.order)}`);
   if (!isRecord(raw.model)) fail('model', `expected the model: a mapping with layers, activation, loss and the parameters`);
   const dataset = raw.dataset === undefined ? undefined : checkDataset(raw.dataset, fail);
   if (raw.data === undefined && !dataset) fail('data', 'expected data: a list of samples, each { x: [inputs], t: [targets] } (or a dataset)');
@@ -257,7 +268,7 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
     if (!isRecord(s)) return fail(`data[${i}]`, `expected { x: [inputs], t: [targets] }, got ${show(s)}`);
     return { x: numberList(s.x, `data[${i}].x`, fail), t: numberList(s.t, `data[${i}].t`, fail) };
   });
-  if (typeof raw.lr !== 'number' || !(raw.lr > 0)) fail('lr', `expected a positive learning rate, got ${show(raw.lr)}`);
+  if (typeof raw.lr !== 'number' || !(raw.lr > 0) || !Number.isFinite(raw.lr)) fail('lr', `expected a positive, finite learning rate, got ${show(raw.lr)}`);
   const variants = raw.variants ?? {};
   if (!isRecord(variants)) fail('variants', 'expected a mapping from a variant name to the model fields it changes');
   for (const [name, v] of Object.entries(variants as Record<string, unknown>)) {

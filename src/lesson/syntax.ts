@@ -76,9 +76,10 @@ export function lessonSyntax(): TokenizerAndRendererExtension[] {
   const directive: TokenizerAndRendererExtension = {
     name: 'directive',
     level: 'block',
-    start: (src) => src.match(/^::[a-z]/m)?.index,
+    start: (src) => src.match(/^::[A-Za-z]/m)?.index,
     tokenizer(src) {
-      const m = /^::([a-z][\w-]*)([^\n]*)(?:\n+|$)/.exec(src);
+      // Any letter, so that ::Forward is a directive the registry does not know, not prose.
+      const m = /^::([A-Za-z][\w-]*)([^\n]*)(?:\n+|$)/.exec(src);
       if (!m) return undefined;
       const args = splitArgs(m[2], 2 + m[1].length);
       if (!Array.isArray(args)) return { type: 'directive', raw: m[0], offset: 0, at: unplaced, name: m[1], args: [], problem: args } satisfies DirectiveToken;
