@@ -69,6 +69,23 @@ export function sourceTreeHash(root: string, dir = 'src'): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+const checksum = (key: string, body: string) => createHash('sha256').update(key).update('\0').update(body).digest('hex');
+
+/** A cache entry's run, if the file is one chainbook wrote for this key and nothing changed it since. */
+function readCached(file: string, key: string): TrainResult | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; check?: unknown; result?: unknown };
+    const result = entry.result as TrainResult;
+    if (entry.key !== key || entry.check !== checksum(key, JSON.stringify(result))) return undefined;
+    if (!Array.isArray(result.at) || !Array.isArray(result.loss) || !Array.isArray(result.tracked) || !Array.isArray(result.params)) return undefined;
+    // JSON has no NaN: a run that turned NaN comes back with a null final loss.
+    if (result.finalLoss === null) result.finalLoss = NaN;
+    return result;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Build reuses runs cached by content in .cache/runs/ENGINE; verify trains every run again, so it re-derives every number. */
 function effects(useCache: boolean, console: Console): LessonEffects {
   let last = -1;
@@ -78,10 +95,21 @@ function effects(useCache: boolean, console: Console): LessonEffects {
   return {
     readFile: (path) => readFileSync(join(packageRoot, path), 'utf8'),
     cache: !useCache ? undefined : {
-      get: (key) => (existsSync(fileOf(key)) ? (JSON.parse(readFileSync(fileOf(key), 'utf8')) as TrainResult) : undefined),
+      get(key) {
+        const file = fileOf(key);
+        if (!existsSync(file)) return undefined;
+        const result = readCached(file, key);
+        // A damaged or edited entry is not served: the run trains again and replaces it.
+        if (!result) console.err(`    ignoring ${relative(process.cwd(), file)}: it is not a run chainbook wrote (damaged or edited); training again\n`);
+        return result;
+      },
       set(key, value) {
         mkdirSync(runCache, { recursive: true });
-        writeFileSync(fileOf(key), JSON.stringify(value));
+        // Written beside and renamed in, so a killed build leaves no half-written entry.
+        const file = fileOf(key), partial = `${file}.${process.pid}.partial`;
+        const body = JSON.stringify(value);
+        writeFileSync(partial, JSON.stringify({ key, check: checksum(key, body), result: value }));
+        renameSync(partial, file);
       },
     },
     progress(label, done, total) {

@@ -1,11 +1,25 @@
 // The traced step: forward values, gradients as chains of factors, updates, the error after
 // the step, and the tables of every parameter's gradient and chain.
-import { derivationOf, explainGradient, type Chain, type Derivation } from '../src/chain.ts';
-import { defineDirective } from '../src/lesson/directive.ts';
+import { ChainError, derivationOf, explainGradient, type Chain, type Derivation } from '../src/chain.ts';
+import { defineDirective, type DirectiveCall } from '../src/lesson/directive.ts';
+import type { NetworkTrace } from '../src/trace.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { nodeNamed, paramIndex } from '../src/lesson/quantity.ts';
 import type { Node } from '../src/tape.ts';
 import { afterStep, chainTable, derivation, forwardStep, gradientTable, updateStep, type AfterData, type GradientsData, type UpdateData } from '../render/steps.ts';
+
+/** What a derivation or forward step may write out: beyond this a page is unreadable (and KaTeX slow). */
+const MAX_TERMS = 64, MAX_PATHS = 64;
+
+/** The chain of a parameter, or a located error where its paths are past counting. */
+function explainGradientOrError(trace: NetworkTrace, i: number, call: DirectiveCall): Chain {
+  try {
+    return explainGradient(trace.tape, trace.loss, trace.params[i], MAX_PATHS * 64);
+  } catch (e) {
+    if (e instanceof ChainError) throw call.error(call.positional[0], `${e.message}: more than a page can write out`);
+    throw e;
+  }
+}
 
 /** A sequential model's step passes errors back through updated weights: its chains are that step's. */
 const chainTrace = (model: EvaluatedModel) => (model.net.config.update === 'sequential' ? model.step.trace : model.trace);
@@ -20,6 +34,9 @@ export const forward = defineDirective({
     const first = call.positional[0];
     const node = nodeNamed(trace, first.value, call, first, 'a node to compute');
     if (node.op === 'input' || node.op === 'param') throw call.error(first, `${node.name} is given, not computed: ::forward shows how a computed node (a weighted sum, an activation or a loss) follows from others`);
+    // A weighted sum records two factors a term (∂/∂w and ∂/∂x): its terms are its weights and bias.
+    const terms = node.inputs.filter((f) => f.rule !== 'linear_input').length;
+    if (terms > MAX_TERMS) throw call.error(first, `${node.name} is computed from ${terms} terms, more than a page can write out (at most ${MAX_TERMS}); ::forward is for the small networks of a worked example`);
     return { node, decimals: call.decimals };
   },
   render: (d, page) => forwardStep(d.node, d.decimals, page),
@@ -33,6 +50,8 @@ export const derive = defineDirective({
   evaluate(call): { derivation: Derivation; decimals: number } {
     const i = paramIndex(call.model, call.positional[0].value, call, call.positional[0]);
     const trace = chainTrace(call.model);
+    const chain = explainGradientOrError(trace, i, call);
+    if (chain.paths.length > MAX_PATHS) throw call.error(call.positional[0], `${trace.params[i].name}'s gradient sums ${chain.paths.length} paths, more than a page can write out (at most ${MAX_PATHS}); ::derive is for the small networks of a worked example`);
     return { derivation: derivationOf(trace.tape, trace.loss, trace.params[i]), decimals: call.decimals };
   },
   render: (d, page) => derivation(d.derivation, d.decimals, page),
@@ -74,7 +93,7 @@ export const chains = defineDirective({
   args: { keys: ['in', 'decimals'] },
   evaluate(call): { chains: Chain[]; decimals: number } {
     const trace = chainTrace(call.model);
-    return { chains: trace.params.map((p) => explainGradient(trace.tape, trace.loss, p)), decimals: call.decimals };
+    return { chains: trace.params.map((_, i) => explainGradientOrError(trace, i, call)), decimals: call.decimals };
   },
   render: (d, page) => chainTable(d.chains, d.decimals, page),
 });

@@ -1,7 +1,7 @@
 // The command line as a user runs it: exit codes, located errors, and a failed build that
 // leaves the previous site intact.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,5 +104,26 @@ describe('the run cache key', () => {
     writeFileSync(join(tree, 'src', 'lesson', 'b.ts'), 'b');
     writeFileSync(join(tree, 'src', 'lesson', 'c.ts'), '');
     expect(sourceTreeHash(tree)).not.toBe(before);
+  });
+});
+
+describe('the run cache', () => {
+  it('ignores damaged or edited entries, trains again and builds the same site', () => {
+    const dir = join(scratch, 'cache-work');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'one.md'), readFileSync('lessons/01-one-neuron.md', 'utf8'));
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'bin/chainbook.js'), ...args], { encoding: 'utf8', cwd: dir });
+    expect(run('build', 'one.md', '--out', 'site').status).toBe(0);
+    const page = readFileSync(join(dir, 'site', 'one.html'), 'utf8');
+    const cacheDir = join(dir, '.cache', 'runs', readdirSync(join(dir, '.cache', 'runs'))[0]);
+    const files = readdirSync(cacheDir).map((f) => join(cacheDir, f));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    writeFileSync(files[0], readFileSync(files[0], 'utf8').slice(0, 40)); // truncated
+    writeFileSync(files[1], 'garbage');
+    writeFileSync(files[2], readFileSync(files[2], 'utf8').replace(/"finalLoss":[-\d.e]+/, '"finalLoss":0.2999')); // edited
+    const again = run('build', 'one.md', '--out', 'site');
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr.match(/ignoring .* not a run chainbook wrote/g)?.length).toBe(3);
+    expect(readFileSync(join(dir, 'site', 'one.html'), 'utf8')).toBe(page);
   });
 });

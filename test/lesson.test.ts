@@ -148,6 +148,15 @@ describe('expressions are arithmetic only', () => {
   });
 });
 
+describe('a long lesson', () => {
+  it('with 50 000 inline values parses, evaluates and renders in linear time', () => {
+    const body = Array.from({ length: 50_000 }, () => '{{out_o1}}').join(' and\n') + '\n';
+    const lesson = compile(body);
+    expect(lesson.values.size).toBe(50_000);
+    expect(renderArticle(lesson).split(`<span class="num">${out.toFixed(10)}</span>`).length - 1).toBe(50_000);
+  });
+});
+
 describe('figures keep their sign', () => {
   it('-0.0 is not a positive number rounded', () => {
     expect(compile('::check grad w1 quoted=-0.0\n').checks[0].verdict).toBe('mismatch'); // ∂E/∂w1 = +0.0106: it rounds to 0.0, not to -0.0
@@ -282,6 +291,8 @@ describe('errors name file, line and column', () => {
     ['an unknown YAML tag', FRONT.replace('title: One neuron', 'title: !include t.yml'), 'lesson.md:2:8: front matter: Unresolved tag: !include'],
     ['an infinite learning rate', FRONT.replace('lr: 0.5', 'lr: .inf'), 'lesson.md:11:5: expected a positive, finite learning rate, got Infinity'],
     ['a learning rate that overflows', FRONT.replace('lr: 0.5', 'lr: 1e400'), 'lesson.md:11:5: expected a positive, finite learning rate, got Infinity'],
+    ['a weighted sum too long to write out', FRONT.replace('layers: [1, 1]', 'layers: [100, 1]').replace('params: { w1: 0.5 }', 'init: { seed: 0, distribution: rand }').replace('x: [0.1]', `x: [${Array(100).fill(0.1).join(', ')}]`) + '::forward in_o1\n', 'lesson.md:13:11: in_o1 is computed from 100 terms, more than a page can write out (at most 64)'],
+    ['an alias bomb in the front matter', '---\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n', 'lesson.md:2:1: front matter: Excessive alias count'],
     ['a step that overflows', FRONT.replace('activation: sigmoid', 'activation: identity').replace('params: { w1: 0.5 }', 'params: { w1: 1e200 }').replace('x: [0.1]', 'x: [1e200]'), 'lesson.md:3:1: the model\'s traced step is not finite'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);

@@ -90,7 +90,14 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const fail = (path: string, message: string, which: 'value' | 'key' = 'value'): never => {
     throw new LessonError(fieldOffset(path, which), message);
   };
-  const meta = checkMeta(doc.toJS() as unknown, fail);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias bomb: YAML's own limit on aliases, reported as a mistake in the front matter.
+    throw new LessonError(YAML_START, `front matter: ${(e as Error).message}`);
+  }
+  const meta = checkMeta(raw, fail);
 
   const bodyStart = fm[0].length;
   const marked = new Marked({ extensions: lessonSyntax(), gfm: true });
