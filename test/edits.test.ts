@@ -1,0 +1,60 @@
+// Random edits of a real lesson — characters deleted, duplicated, swapped, unicode inserted —
+// either build or stop with one located error: never a crash, a hang, NaN or Infinity on the
+// page, or live HTML.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DIRECTIVES } from '../directives/registry.ts';
+import { renderSite } from '../render/site.ts';
+import { LessonError } from '../src/lesson/diagnostics.ts';
+import { evaluateLesson } from '../src/lesson/evaluate.ts';
+import { parseLesson } from '../src/lesson/parse.ts';
+import type { TrainResult } from '../src/lesson/train-run.ts';
+
+const file = 'lessons/02-worked-example.md';
+const text = readFileSync(file, 'utf8');
+const runs = new Map<string, TrainResult>();
+const effects = { readFile: (p: string) => readFileSync(p, 'utf8'), cache: { get: (k: string) => runs.get(k), set: (k: string, v: TrainResult) => void runs.set(k, v) } };
+
+const edit = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ kind: fc.constant('swap' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), what: fc.constantFrom('🙂', 'é', '\u200b', '$', '{{', '}}', '::', '"', '\\', '<script>', '\t', '\n', '-', '0', '9e999', '[', ':') }),
+);
+
+type Edit = { kind: string; at: number; length?: number; what?: string };
+
+function apply(s: string, e: Edit): string {
+  const at = e.at % (s.length + 1);
+  switch (e.kind) {
+    case 'delete': return s.slice(0, at) + s.slice(at + (e.length ?? 1));
+    case 'duplicate': return s.slice(0, at) + s.slice(at, at + (e.length ?? 1)) + s.slice(at);
+    case 'swap': return at + 1 < s.length ? s.slice(0, at) + s[at + 1] + s[at] + s.slice(at + 2) : s;
+    default: return s.slice(0, at) + (e.what ?? '') + s.slice(at);
+  }
+}
+
+describe('random edits of lesson 2', () => {
+  it('build, or stop with one located error', () => {
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        const edited = edits.reduce((s, e) => apply(s, e), text);
+        let pages: Map<string, string>;
+        try {
+          pages = renderSite([evaluateLesson(parseLesson(file, edited), DIRECTIVES, effects)]);
+        } catch (e) {
+          if (!(e instanceof LessonError)) throw e; // a crash: not a mistake chainbook names
+          expect(e.message, 'one line').not.toContain('\n');
+          expect(e.message).toMatch(/^lessons\/02-worked-example\.md:\d+:\d+: \S/);
+          return;
+        }
+        const page = pages.get('02-worked-example.html')!;
+        const visible = page.replace(/<annotation[^>]*>[\s\S]*?<\/annotation>/g, '');
+        expect(visible).not.toMatch(/>[^<]*\b(NaN|Infinity|undefined)\b[^<]*</);
+        expect(page).not.toMatch(/<script/i);
+      }),
+      { numRuns: Number(process.env.EDITS ?? 60), seed: Number(process.env.EDITS_SEED ?? 7) },
+    );
+  });
+});
