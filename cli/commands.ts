@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIRECTIVES } from '../directives/registry.ts';
 import { renderSite } from '../render/site.ts';
@@ -20,8 +20,12 @@ import { net2Compiled } from '../src/kernels/net2.ts';
 /** The package's own folder: its data, styles and engine source. Lessons, site and cache are the working folder's. */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A mistake in how the command was called: printed with the usage, exit 2. */
-export class UsageError extends Error {}
+/** A mistake in how the command was called (or a folder it cannot use now): exit 2, with the usage where it helps. */
+export class UsageError extends Error {
+  constructor(message: string, readonly showUsage = true) {
+    super(message);
+  }
+}
 
 /** Where the output goes and who reads it. */
 export interface Console {
@@ -149,16 +153,75 @@ function guardOutput(out: string): void {
   }
 }
 
+/** Beside the output folder, names no user's folder has: `.site.chainbook-lock`, `.site.chainbook-staging-PID`, … */
+const besideOut = (out: string, what: string) => join(dirname(out), `.${basename(out)}.chainbook-${what}`);
+
+/**
+ * One build at a time per output folder: a lock file holding the builder's pid. A lock whose
+ * process is gone (a killed build) is taken over. Returns the release.
+ */
+export function lockOutput(out: string): () => void {
+  const lock = besideOut(out, 'lock');
+  mkdirSync(dirname(out), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const pid = Number(readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new UsageError(`another chainbook build (pid ${pid}) is writing ${relative(process.cwd(), out) || '.'}; wait for it to finish (or, if no build is running, remove ${relative(process.cwd(), lock)})`, false);
+      rmSync(lock, { force: true }); // left by a build that was killed
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function build(files: string[], outDir: string | undefined, options: CommandOptions = {}): number {
   const { directives = DIRECTIVES, console = processConsole } = options;
   const out = resolve(outDir ?? 'site');
   guardOutput(out);
-  const lessonsToBuild = lessonFiles(files);
-  console.err(`building ${lessonsToBuild.length} lesson${lessonsToBuild.length === 1 ? '' : 's'}\n`);
-  const lessons = evaluateAll(lessonsToBuild, true, directives, console);
-  const pages = renderSite(lessons); // any error stops here, before the old site is touched
-  // Write beside the target and swap, so a failed build leaves the previous site intact.
-  const staging = `${out}.partial`;
+  const release = lockOutput(out);
+  try {
+    recoverOutput(out);
+    const lessonsToBuild = lessonFiles(files);
+    console.err(`building ${lessonsToBuild.length} lesson${lessonsToBuild.length === 1 ? '' : 's'}\n`);
+    const lessons = evaluateAll(lessonsToBuild, true, directives, console);
+    const pages = renderSite(lessons); // any error stops here, before the old site is touched
+    writeSite(out, pages);
+    const warnings = lessons.flatMap(lessonDiagnostics);
+    for (const d of warnings) console.err(`${formatDiagnostic(d, 'warning')}\n`);
+    const n = warnings.length;
+    console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'}: run verify)` : ''}\n`);
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+/** After a build killed mid-swap: the previous site back in place, and staging left over removed. */
+function recoverOutput(out: string): void {
+  const previous = besideOut(out, 'previous');
+  if (!existsSync(out) && existsSync(previous)) renameSync(previous, out);
+  rmSync(previous, { recursive: true, force: true });
+  rmSync(besideOut(out, 'staging'), { recursive: true, force: true });
+}
+
+/**
+ * Writes the site beside the output folder, then swaps: the old site is renamed aside, the new
+ * one renamed in, the old one removed. A kill between the two renames (two system calls) leaves
+ * the old site aside, and the next build puts it back before anything else.
+ */
+function writeSite(out: string, pages: Map<string, string>): void {
+  const staging = besideOut(out, 'staging'), previous = besideOut(out, 'previous');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(join(staging, 'assets'), { recursive: true });
   for (const [path, html] of pages) writeFileSync(join(staging, path), html);
@@ -168,13 +231,9 @@ export function build(files: string[], outDir: string | undefined, options: Comm
   cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
   cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
   cpSync(join(packageRoot, 'render', 'styles.css'), join(staging, 'assets', 'chainbook.css'));
-  rmSync(out, { recursive: true, force: true });
+  if (existsSync(out)) renameSync(out, previous);
   renameSync(staging, out);
-  const warnings = lessons.flatMap(lessonDiagnostics);
-  for (const d of warnings) console.err(`${formatDiagnostic(d, 'warning')}\n`);
-  const n = warnings.length;
-  console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'}: run verify)` : ''}\n`);
-  return 0;
+  rmSync(previous, { recursive: true, force: true });
 }
 
 export function verify(files: string[], options: CommandOptions = {}): number {

@@ -90,7 +90,7 @@ export function main(argv: string[], console: Console = processConsole): number 
       return 1;
     }
     if (e instanceof UsageError) {
-      console.err(`chainbook: ${e.message}\n${USAGE}\n`);
+      console.err(`chainbook: ${e.message}\n${e.showUsage ? `${USAGE}\n` : ''}`);
       return 2;
     }
     const detail = process.env.CHAINBOOK_DEBUG ? (e as Error).stack : '(run with CHAINBOOK_DEBUG=1 for the stack trace)';

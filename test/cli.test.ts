@@ -1,11 +1,13 @@
 // The command line as a user runs it: exit codes, located errors, and a failed build that
 // leaves the previous site intact.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sourceTreeHash } from '../cli/commands.ts';
+import { build, sourceTreeHash } from '../cli/commands.ts';
+import { LessonError } from '../src/lesson/diagnostics.ts';
+import { starterLesson } from '../src/lesson/starter.ts';
 import { main } from '../cli/main.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'chainbook-cli-'));
@@ -125,5 +127,41 @@ describe('the run cache', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr.match(/ignoring .* not a run chainbook wrote/g)?.length).toBe(3);
     expect(readFileSync(join(dir, 'site', 'one.html'), 'utf8')).toBe(page);
+  });
+});
+
+describe('one build at a time, and a site never lost', () => {
+  const quiet = { out() {}, err() {}, errIsTTY: false };
+  const lesson = join(scratch, 'locked.md');
+  writeFileSync(lesson, starterLesson('locked'));
+
+  it('refuses a second build into a folder another live build holds, and takes over a dead one\'s lock', () => {
+    const out = join(scratch, 'locked-site');
+    writeFileSync(join(scratch, '.locked-site.chainbook-lock'), `${process.pid}\n`); // this very process: alive
+    expect(() => build([lesson], out, { console: quiet })).toThrow(/another chainbook build \(pid \d+\) is writing/);
+    writeFileSync(join(scratch, '.locked-site.chainbook-lock'), '999999999\n'); // no such process
+    expect(build([lesson], out, { console: quiet })).toBe(0);
+    expect(existsSync(join(out, 'locked.html'))).toBe(true);
+    expect(existsSync(join(scratch, '.locked-site.chainbook-lock'))).toBe(false);
+  });
+
+  it('puts back the previous site a build killed mid-swap left aside, even if the next build fails', () => {
+    const out = join(scratch, 'swapped-site');
+    expect(build([lesson], out, { console: quiet })).toBe(0);
+    const page = readFileSync(join(out, 'locked.html'), 'utf8');
+    renameSync(out, join(scratch, '.swapped-site.chainbook-previous')); // killed between the two renames
+    const bad = join(scratch, 'broken.md');
+    writeFileSync(bad, starterLesson('broken').replace('::derive w1', '::derive w9'));
+    expect(() => build([bad], out, { console: quiet })).toThrow(LessonError);
+    expect(readFileSync(join(out, 'locked.html'), 'utf8')).toBe(page);
+    expect(existsSync(join(scratch, '.swapped-site.chainbook-previous'))).toBe(false);
+  });
+
+  it('leaves a folder called like the old staging folder alone', () => {
+    const mine = join(scratch, 'mine-site.partial');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'keep.txt'), 'mine');
+    expect(build([lesson], join(scratch, 'mine-site'), { console: quiet })).toBe(0);
+    expect(readFileSync(join(mine, 'keep.txt'), 'utf8')).toBe('mine');
   });
 });
