@@ -34,7 +34,7 @@ export const surface = defineDirective({
     const ix = names.map((n) => paramIndex(call.model, n, call, first)) as [number, number];
     const rangeArg = call.keyed.get('range');
     const range = rangeArg ? Number(rangeArg.value) : 1;
-    if (!(range > 0)) throw call.error(rangeArg, `expected range to be a positive number, got ${rangeArg?.value}`);
+    if (!(range > 0) || range > 1000) throw call.error(rangeArg, `expected range to be a positive number up to 1000, got ${rangeArg?.value}`);
     return lossSurface(call.model, ix, range, lesson.traced);
   },
   render: (s) => surfaceFigureBox(s),
@@ -86,6 +86,8 @@ export const activation = defineDirective({
     };
     const lo = bound('from', -6), hi = bound('to', 6);
     if (!(hi > lo)) throw call.error(call.keyed.get('to'), 'expected to > from');
+    // Past ±1000 every activation is flat (and an exponential overflows): nothing left to draw.
+    if (Math.max(Math.abs(lo), Math.abs(hi)) > 1000) throw call.error(call.keyed.get(Math.abs(lo) > 1000 ? 'from' : 'to'), `expected from and to within ±1000, got ${lo} to ${hi}`);
     const { x, f, df } = activationCurve(rule, lo, hi);
     return { name: rule.name, series: [{ label: `${rule.name}(z)`, x, y: f }, { label: 'its derivative', x, y: df }] };
   },

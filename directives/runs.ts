@@ -14,6 +14,8 @@ import { curveFigureBox, type Series } from '../render/figures/curve.ts';
 import { runTable, type RunStability } from '../render/runs.ts';
 
 const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
+/** The most work one run may take (steps × samples × operations a sample): lesson 5's largest run is 1.8e9. */
+const MAX_TRAINING_COST = 2e10;
 
 interface Regions {
   runs: Run[];
@@ -50,6 +52,7 @@ export const sweep = defineDirective({
     if (call.model.net.sizes.length !== 3) throw call.error(h, `a sweep varies the one hidden layer; this model has ${call.model.net.sizes.length - 2}`);
     const sizes = h.value.split(',').map((v) => Number(v));
     if (sizes.some((v) => !Number.isInteger(v) || v < 1)) throw call.error(h, `expected hidden sizes like 1,2,4, got ${h.value}`);
+    if (sizes.length > 16 || sizes.some((v) => v > 1000)) throw call.error(h, `expected at most 16 hidden sizes of at most 1000 neurons, got ${h.value}`);
     const name = call.positional[0].value;
     const runs = sizes.map((size) => trainCopy(`${name}-${size}`, call.model, size, call, lesson));
     lesson.sweeps.set(name, runs);
@@ -134,6 +137,11 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
   const epochs = positiveNumber(call, 'epochs', true);
   if ((iterations === undefined) === (epochs === undefined)) throw call.error(undefined, 'expected either iterations=N (full-batch descent) or epochs=N (per-sample SGD)');
   const steps = (iterations ?? epochs)!;
+  // What a run costs, in multiply-adds: past this a build would take many minutes.
+  // (Each sample's step costs about 50 operations more than its parameters.)
+  const params = model.net.params.length * (hidden === undefined ? 1 : hidden / Math.max(1, model.net.sizes[1]));
+  const cost = steps * lesson.dataset.n * (params + 50);
+  if (cost > MAX_TRAINING_COST) throw call.error(call.keyed.get('iterations') ?? call.keyed.get('epochs'), `${id} would take ${steps} steps × ${lesson.dataset.n} samples × about ${Math.round(params + 50)} operations = ${cost.toExponential(1)}, more than a lesson's build may (${MAX_TRAINING_COST.toExponential(0)}, some minutes); train fewer steps or a smaller network`);
   const lossArg = call.keyed.get('loss');
   if (lossArg && lossArg.value !== 'after_step' && lossArg.value !== 'before_step') throw call.error(lossArg, `expected loss=after_step or loss=before_step, got ${lossArg.value}`);
   const spec: TrainSpec = {

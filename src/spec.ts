@@ -99,6 +99,9 @@ function finite(v: unknown, path: string): number {
   return v;
 }
 
+/** The widest layer a lesson's network may have. */
+export const MAX_LAYER = 10_000;
+
 const KNOWN = ['layers', 'activation', 'output', 'loss', 'reduction', 'l2', 'bias', 'naming', 'weights', 'biases', 'params', 'init', 'update', 'updates', 'output_gradient'];
 
 function checkUpdates(v: unknown, path: string): Updates {
@@ -116,6 +119,7 @@ export function normalizeSpec(raw: unknown, at = 'model'): NetworkConfig {
   if (!Array.isArray(layers) || layers.length < 2) throw new SpecError(`${at}.layers`, `expected a list of at least two layer sizes like [2, 2, 2], got ${describe(layers)}`);
   const sizes = layers.map((n, i) => {
     if (!Number.isInteger(n) || (n as number) < 1) throw new SpecError(`${at}.layers[${i}]`, `expected a positive whole number of neurons, got ${describe(n)}`);
+    if ((n as number) > MAX_LAYER) throw new SpecError(`${at}.layers[${i}]`, `expected at most ${MAX_LAYER} neurons in a layer (the networks of a lesson are small), got ${n}`);
     return n as number;
   });
   const L = sizes.length - 1;

@@ -293,6 +293,10 @@ describe('errors name file, line and column', () => {
     ['a learning rate that overflows', FRONT.replace('lr: 0.5', 'lr: 1e400'), 'lesson.md:11:5: expected a positive, finite learning rate, got Infinity'],
     ['a weighted sum too long to write out', FRONT.replace('layers: [1, 1]', 'layers: [100, 1]').replace('params: { w1: 0.5 }', 'init: { seed: 0, distribution: rand }').replace('x: [0.1]', `x: [${Array(100).fill(0.1).join(', ')}]`) + '::forward in_o1\n', 'lesson.md:13:11: in_o1 is computed from 100 terms, more than a page can write out (at most 64)'],
     ['an alias bomb in the front matter', '---\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n', 'lesson.md:2:1: front matter: Excessive alias count'],
+    ['a layer too wide', FRONT.replace('[1, 1]', '[1, 100000]'), 'lesson.md:4:15: expected at most 10000 neurons in a layer'],
+    ['a traced model too large', FRONT.replace('[1, 1]', '[1, 3000, 1]').replace('params: { w1: 0.5 }', 'init: { seed: 0, distribution: rand }'), 'lesson.md:4:11: the model has 6000 parameters; a lesson traces its step parameter by parameter, for at most 5000'],
+    ['training that would take hours', `${FRONT}::train long iterations=1000000000\n`, 'lesson.md:13:14: long would take 1000000000 steps × 1 samples × about 51 operations = 5.1e+10'],
+    ['a plot range past ±1000', `${FRONT}::function sigmoid from=-1e308 to=1e308\n`, 'lesson.md:13:20: expected from and to within ±1000'],
     ['a step that overflows', FRONT.replace('activation: sigmoid', 'activation: identity').replace('params: { w1: 0.5 }', 'params: { w1: 1e200 }').replace('x: [0.1]', 'x: [1e200]'), 'lesson.md:3:1: the model\'s traced step is not finite'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);

@@ -59,8 +59,12 @@ export function evaluateModels(parsed: ParsedLesson, traced: LessonSample[]): Ma
   return models;
 }
 
+/** A traced step writes out every parameter's gradient and checks each by finite differences. */
+const MAX_TRACED_PARAMS = 5000;
+
 function evaluateModel(parsed: ParsedLesson, name: string, net: Network, data: LessonSample[], lr: number, carry: LessonMeta['carry']): EvaluatedModel {
   const { sizes } = net;
+  if (net.params.length > MAX_TRACED_PARAMS) throw new LessonError(parsed.fieldOffset(name === 'main' ? 'model.layers' : `variants.${name}`, name === 'main' ? 'value' : 'key'), `${name === 'main' ? 'the model' : `variant ${name}`} has ${net.params.length} parameters; a lesson traces its step parameter by parameter, for at most ${MAX_TRACED_PARAMS} (train larger networks as a ::sweep of a small model)`);
   const K = sizes[sizes.length - 1];
   for (let i = 0; i < data.length; i++) {
     if (data[i].x.length !== sizes[0]) throw new LessonError(parsed.fieldOffset(`data[${i}].x`), `expected ${sizes[0]} inputs (the model's first layer), got ${data[i].x.length}`);
