@@ -1,6 +1,6 @@
 // The command line as a user runs it: exit codes, located errors, and a failed build that
 // leaves the previous site intact.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,4 +164,32 @@ describe('one build at a time, and a site never lost', () => {
     expect(build([lesson], join(scratch, 'mine-site'), { console: quiet })).toBe(0);
     expect(readFileSync(join(mine, 'keep.txt'), 'utf8')).toBe('mine');
   });
+});
+
+describe('a build killed at any moment', () => {
+  it('leaves the previous site whole: in its folder, or aside for the next build to put back', async () => {
+    const out = join(scratch, 'killed-site');
+    const lesson = 'lessons/02-worked-example.md';
+    expect(chainbook('build', lesson, '--out', out).status).toBe(0);
+    const before = readFileSync(join(out, '02-worked-example.html'), 'utf8');
+    const staging = join(scratch, '.killed-site.chainbook-staging'), aside = join(scratch, '.killed-site.chainbook-previous');
+    // Early (still starting), as the staging folder appears (writing), and as the old site goes aside (swapping).
+    const tick = () => new Promise((r) => setTimeout(r, 2));
+    for (const moment of ['early', 'staging', 'aside'] as const) {
+      const child = spawn(process.execPath, ['bin/chainbook.js', 'build', lesson, '--out', out], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      const t0 = Date.now();
+      if (moment === 'early') await new Promise((r) => setTimeout(r, 300));
+      else while (!existsSync(moment === 'staging' ? staging : aside) && child.exitCode === null && Date.now() - t0 < 20_000) await tick();
+      child.kill('SIGKILL');
+      await exited;
+      const where = existsSync(join(out, '02-worked-example.html')) ? out : aside;
+      expect(readFileSync(join(where, '02-worked-example.html'), 'utf8'), `killed ${moment}`).toBe(before);
+      expect(readFileSync(join(where, 'index.html'), 'utf8'), `killed ${moment}`).toContain('02-worked-example.html');
+    }
+    // The next build clears what the kills left and puts a whole site in place.
+    expect(chainbook('build', lesson, '--out', out).status).toBe(0);
+    expect(readFileSync(join(out, '02-worked-example.html'), 'utf8')).toBe(before);
+    expect(existsSync(staging) || existsSync(aside) || existsSync(join(scratch, '.killed-site.chainbook-lock'))).toBe(false);
+  }, 90_000);
 });
