@@ -94,7 +94,7 @@ export function main(argv: string[], console: Console = processConsole): number 
       return 2;
     }
     const detail = process.env.CHAINBOOK_DEBUG ? (e as Error).stack : '(run with CHAINBOOK_DEBUG=1 for the stack trace)';
-    console.err(`chainbook: unexpected error: ${(e as Error).message}\nthis is a bug in chainbook, not in the lesson\n${detail}\n`);
+    console.err(`chainbook: unexpected error: ${(e as Error).message}\nthis is a bug in chainbook, not in the lesson: please report it with the lesson and the output of CHAINBOOK_DEBUG=1\n${detail}\n`);
     return 70;
   }
 }

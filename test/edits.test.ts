@@ -1,4 +1,4 @@
-// Random edits of a real lesson — characters deleted, duplicated, swapped, unicode inserted —
+// Random edits of the real lessons — characters deleted, duplicated, swapped, unicode inserted —
 // either build or stop with one located error: never a crash, a hang, NaN or Infinity on the
 // page, or live HTML.
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,6 @@ import { evaluateLesson } from '../src/lesson/evaluate.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
 import type { TrainResult } from '../src/lesson/train-run.ts';
 
-const file = 'lessons/02-worked-example.md';
-const text = readFileSync(file, 'utf8');
 const runs = new Map<string, TrainResult>();
 const effects = { readFile: (p: string) => readFileSync(p, 'utf8'), cache: { get: (k: string) => runs.get(k), set: (k: string, v: TrainResult) => void runs.set(k, v) } };
 
@@ -35,7 +33,9 @@ function apply(s: string, e: Edit): string {
   }
 }
 
-describe('random edits of lesson 2', () => {
+describe.each([['lessons/01-one-neuron.md', 20], ['lessons/02-worked-example.md', 60], ['lessons/06-delta-iris.md', 20]] as const)('random edits of %s', (file, runsOf) => {
+  const text = readFileSync(file, 'utf8');
+  const slug = file.replace(/^lessons\/|\.md$/g, '');
   it('build, or stop with one located error', () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
@@ -46,15 +46,15 @@ describe('random edits of lesson 2', () => {
         } catch (e) {
           if (!(e instanceof LessonError)) throw e; // a crash: not a mistake chainbook names
           expect(e.message, 'one line').not.toContain('\n');
-          expect(e.message).toMatch(/^lessons\/02-worked-example\.md:\d+:\d+: \S/);
+          expect(e.message.startsWith(`${file}:`) && /^[^:]+:\d+:\d+: \S/.test(e.message), e.message).toBe(true);
           return;
         }
-        const page = pages.get('02-worked-example.html')!;
+        const page = pages.get(`${slug}.html`)!;
         const visible = page.replace(/<annotation[^>]*>[\s\S]*?<\/annotation>/g, '');
         expect(visible).not.toMatch(/>[^<]*\b(NaN|Infinity|undefined)\b[^<]*</);
         expect(page).not.toMatch(/<script/i);
       }),
-      { numRuns: Number(process.env.EDITS ?? 60), seed: Number(process.env.EDITS_SEED ?? 7) },
+      { numRuns: Number(process.env.EDITS ?? runsOf), seed: Number(process.env.EDITS_SEED ?? 7) },
     );
   });
 });

@@ -297,6 +297,17 @@ describe('errors name file, line and column', () => {
     ['a traced model too large', FRONT.replace('[1, 1]', '[1, 3000, 1]').replace('params: { w1: 0.5 }', 'init: { seed: 0, distribution: rand }'), 'lesson.md:4:11: the model has 6000 parameters; a lesson traces its step parameter by parameter, for at most 5000'],
     ['training that would take hours', `${FRONT}::train long iterations=1000000000\n`, 'lesson.md:13:14: long would take 1000000000 steps × 1 samples × about 51 operations = 5.1e+10'],
     ['a plot range past ±1000', `${FRONT}::function sigmoid from=-1e308 to=1e308\n`, 'lesson.md:13:20: expected from and to within ±1000'],
+    ['an expression too long', `${FRONT}::compute expr="${'1+'.repeat(1100)}1"\n`, 'lesson.md:13:11: expr: an expression of at most 2000 characters'],
+    ['a sweep of sizes too large', FRONT.replace('params: { w1: 0.5 }', 'init: { seed: 0, distribution: rand }').replace('layers: [1, 1]', 'layers: [1, 2, 1]') + '::sweep s hidden=1,5000 iterations=10\n', 'lesson.md:13:11: expected at most 16 hidden sizes of at most 1000 neurons'],
+    ['a surface range too wide', FRONT.replace('layers: [1, 1]', 'layers: [2, 1]').replace('params: { w1: 0.5 }', 'params: { w1: 0.5, w2: 0.1 }').replace('x: [0.1]', 'x: [0.1, 0.2]') + '::surface w1,w2 range=1e9\n', 'lesson.md:13:17: expected range to be a positive number up to 1000'],
+    ['a run name used twice', `${FRONT}::train a iterations=10\n::train a iterations=10\n`, 'lesson.md:14:9: a run called a exists already'],
+    ['a run used before it is trained', `${FRONT}{{loss later}}\n\n::train later iterations=10\n`, 'lesson.md:13:8: no run is called later (yet)'],
+    ['a check without its figure', `${FRONT}::check out_o1\n`, 'lesson.md:13:1: ::check needs quoted=NUMBER'],
+    ['both iterations and epochs', `${FRONT}::train r iterations=10 epochs=10\n`, 'lesson.md:13:1: expected either iterations=N (full-batch descent) or epochs=N (per-sample SGD)'],
+    ['a partial of an unrelated node', `${FRONT}{{partial i1 out_o1}}\n`, 'lesson.md:13:11: i1 does not depend on out_o1'],
+    ['accuracy of a run without classes', `${FRONT}::train r iterations=10\n\n{{accuracy r}}\n`, 'lesson.md:15:12: r trains on samples without classes: it has no accuracy'],
+    ['a negative decimals', `${FRONT}{{out_o1 decimals=-1}}\n`, 'lesson.md:13:10: expected decimals to be a whole number from 0 to 17, got -1'],
+    ['a data set of another shape', FRONT.replace('data:\n  - { x: [0.1], t: [0.3] }', 'dataset: { kind: moons, n: 10 }').replace('loss: squared', 'loss: squared\n  output: sigmoid'), 'the moons data set has 2 inputs, so layers must start with 2'],
     ['a step that overflows', FRONT.replace('activation: sigmoid', 'activation: identity').replace('params: { w1: 0.5 }', 'params: { w1: 1e200 }').replace('x: [0.1]', 'x: [1e200]'), 'lesson.md:3:1: the model\'s traced step is not finite'],
   ])('%s', (_, text, message) => {
     expect(errorOf(text)).toContain(message);

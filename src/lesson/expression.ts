@@ -50,6 +50,7 @@ export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call:
     if (decimals !== undefined && !(Number.isInteger(decimals) && decimals >= 0 && decimals <= 17)) throw new Error(`printed(x, decimals) takes a whole number of decimals from 0 to 17, not ${decimals}`);
     return shorten(x, decimals ?? printedAs.decimals, printedAs.rounding);
   });
+  if (expr.length > 2000) throw call.error(arg, `${what}: an expression of at most 2000 characters, got ${expr.length}`);
   let v: unknown;
   try {
     const node = parse(expr);

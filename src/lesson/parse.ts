@@ -136,8 +136,12 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
       prose.push({ raw: token.raw, at });
     }
   });
+  if (syntax.length > MAX_SYNTAX) throw new LessonError(syntax[MAX_SYNTAX].offset, `more than ${MAX_SYNTAX} directives, values and formulas in one lesson: split it into several`);
   return { file, slug, meta, map, tokens, syntax, prose, fieldOffset };
 }
+
+/** The most directives, {{…}} values and math a lesson may hold (a long course page has a few hundred). */
+const MAX_SYNTAX = 100_000;
 
 /** Whether an address is one a page may follow: no script, no data a browser would run. */
 function safeUrl(href: string, kind: 'link' | 'image'): boolean {
