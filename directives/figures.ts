@@ -30,7 +30,7 @@ export const surface = defineDirective({
   evaluate(call, lesson): LossSurface {
     const first = call.positional[0];
     const names = first.value.split(',');
-    if (names.length !== 2) throw call.error(first, `expected two parameters separated by a comma, like w5,w6, got ${first.value}`);
+    if (names.length !== 2 || names[0] === names[1]) throw call.error(first, `expected two different parameters separated by a comma, like w5,w6, got ${first.value}`);
     const ix = names.map((n) => paramIndex(call.model, n, call, first)) as [number, number];
     const rangeArg = call.keyed.get('range');
     const range = rangeArg ? Number(rangeArg.value) : 1;

@@ -117,6 +117,10 @@ describe('a lesson contributes no live HTML', () => {
     expect(errorOf(`${FRONT}See [this](javascript:alert(1)).\n`)).toContain('lesson.md:13:5: a link may point at http, https, mailto or a relative address, not javascript:alert(1)');
     expect(errorOf(`${FRONT}See [this](JaVaScRiPt:alert(1)).\n`)).toContain('lesson.md:13:5: a link may point at');
     expect(errorOf(`${FRONT}![x](data:text/html,hi)\n`)).toContain('lesson.md:13:1: a image may point at http, https or a relative address');
+    // Character references a browser decodes in the attribute spell the scheme too.
+    for (const href of ['&#106;avascript:alert(1)', 'java&#x73;cript:alert(1)', '&#x6A;avascript&colon;alert(1)', 'javascript&#58;alert(1)', 'java&Tab;script:alert(1)']) {
+      expect(errorOf(`${FRONT}See [this](${href}).\n`), href).toContain('lesson.md:13:5: a link may point at');
+    }
     expect(renderArticle(compile('[ok](https://example.org) [rel](02-worked-example.html#x) [m](mailto:a@b.c)\n'))).toContain('href="https://example.org"');
   });
   it('refuses a file name a page could not carry safely', () => {

@@ -145,8 +145,16 @@ const MAX_SYNTAX = 100_000;
 
 /** Whether an address is one a page may follow: no script, no data a browser would run. */
 function safeUrl(href: string, kind: 'link' | 'image'): boolean {
-  // Browsers drop control characters and white space inside a scheme ("java\tscript:").
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020\u007f]/g, ''));
+  // A browser decodes character references in an attribute (&#106;avascript:, javascript&colon;)
+  // and drops control characters and white space inside a scheme ("java\tscript:").
+  const decoded = href
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&#(\d+);?/g, (_, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&(colon|tab|newline);?/gi, (_, n: string) => ({ colon: ':', tab: '\t', newline: '\n' })[n.toLowerCase() as 'colon' | 'tab' | 'newline']);
+  const bare = decoded.replace(/[\u0000-\u0020\u007f]/g, '');
+  // Any other character reference before the first / ? # could spell a scheme: refuse it.
+  if (/^[^/?#]*&[a-z]+;/i.test(bare)) return false;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare);
   return !scheme || ['http', 'https', ...(kind === 'link' ? ['mailto'] : [])].includes(scheme[1].toLowerCase());
 }
 
