@@ -1,7 +1,7 @@
 // A training run's table: what was trained how, and what it ended as.
 import type { LessonDataset } from '../src/lesson/dataset.ts';
 import type { Run } from '../src/lesson/train-run.ts';
-import type { Spread } from '../src/lesson/stability.ts';
+import { printedDecimals, type Spread } from '../src/lesson/stability.ts';
 import { formatNumber, formatSignificant } from './format.ts';
 import { escapeHtml } from './html.ts';
 
@@ -10,10 +10,8 @@ export type RunStability = { loss: Spread; accuracy?: Spread; outputs: Spread[] 
 
 /** A run's quantity with no more decimals than survive perturbation (marked ≈ where digits were cut), or the range its runs span. */
 export function stableNumber(value: number, spread: Spread, decimals: number): string {
-  const shown = formatNumber(value, Math.min(decimals, Math.max(spread.decimals, 0)));
-  // Cut to less than two significant digits (0.775 shown as 1), a number says less than its range.
-  if (spread.decimals < 0 || spread.missing > 0 || (spread.decimals < decimals && shown.replace(/^[-0.]+/, '').replace('.', '').length < 2)) return rangeText(spread);
-  return `${spread.decimals < decimals ? '≈' : ''}${shown}`;
+  const printed = printedDecimals(value, spread, decimals);
+  return printed ? `${printed.approximate ? '≈' : ''}${formatNumber(value, printed.decimals)}` : rangeText(spread);
 }
 
 /** "between a and b" over the runs that have the quantity, saying how many reruns have none. */
@@ -25,12 +23,8 @@ export function rangeText(spread: Spread, format = (v: number) => formatSignific
 export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
   const r = run.result;
   if ('diverged' in stability) return divergedTable(run, dataset, decimals, stability.diverged);
-  const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
-  const samples = `${dataset.n} sample${dataset.n === 1 ? '' : 's'}`;
   const rows = [
-    ['run', escapeHtml(run.id)],
-    ['training', `${what} on ${samples}, learning rate ${formatNumber(run.spec.lr, 6)}`],
-    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
+    ...firstRows(run, dataset, decimals),
     ['loss after training', stableNumber(r.finalLoss, stability.loss, decimals)],
     ...(r.accuracy === null || !stability.accuracy ? [] : [['accuracy on the training data', accuracyText(r.accuracy, stability.accuracy)]]),
     ['output for the first sample', r.tracked[r.tracked.length - 1].map((v, k) => stableNumber(v, stability.outputs[k], decimals)).join(', ')],
@@ -39,14 +33,22 @@ export function runTable(run: Run, dataset: LessonDataset, decimals: number, sta
   return `<table class="numbers run"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td${k === 'under perturbation' ? ' class="words"' : ''}>${v}</td></tr>`).join('')}</tbody></table>`;
 }
 
+/** What every run's table starts with: its name, how it trained, and its first loss. */
+function firstRows(run: Run, dataset: LessonDataset, decimals: number): string[][] {
+  const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
+  return [
+    ['run', escapeHtml(run.id)],
+    ['training', `${what} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
+    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(run.result.loss[0], decimals)],
+  ];
+}
+
 /** A run that turned NaN: where, and whether its reruns do the same. */
 function divergedTable(run: Run, dataset: LessonDataset, decimals: number, at: Spread): string {
   const r = run.result;
   const where = at.decimals >= 0 ? `at iteration ${r.diverged!.iteration} (so do its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : Number.isFinite(at.high) ? `between iterations ${at.low} and ${at.high} (the run and its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${at.low} in some runs; of its ${at.runs - 1} reruns with every starting weight moved by one ulp, not all turn NaN`;
   const rows = [
-    ['run', escapeHtml(run.id)],
-    ['training', `${run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
-    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(r.loss[0], decimals)],
+    ...firstRows(run, dataset, decimals),
     ['turned NaN', `${where}: ${escapeHtml(r.diverged!.message.replace(/^training diverged at iteration \d+: /, '').replace(/ \(try a smaller learning rate\)$/, ''))}`],
   ];
   return `<table class="numbers run diverged"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;

@@ -1,7 +1,6 @@
 // A parsed lesson → an evaluated lesson: its models built, traced, stepped and cross-checked
 // (models.ts), then each directive evaluated by its registered object and each {{…}} resolved
 // to its number, in document order; last the number lint over the prose.
-import { shortened } from '../decimal.ts';
 import type { CheckResult } from './check.ts';
 import { loadDataset, samplesDataset, type LessonDataset } from './dataset.ts';
 import { inLesson, LessonError, type Diagnostic } from './diagnostics.ts';
@@ -11,7 +10,7 @@ import { evaluateModels, firstSample, networkOf, type EvaluatedModel } from './m
 import type { ParsedLesson } from './parse.ts';
 import { resolveQuantity } from './quantity.ts';
 import type { DirectiveToken, ValueToken } from './syntax.ts';
-import type { Spread } from './stability.ts';
+import { printedDecimals, type Spread } from './stability.ts';
 import type { Run } from './train-run.ts';
 
 /** A directive's evaluated data, with the directive that renders it. */
@@ -92,11 +91,8 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     } else if (token.type === 'value') {
       const call = readCall(token, 'value', VALUE_ARGS, lesson);
       const { value, spread } = resolveQuantity(call, lesson);
-      const decimals = Math.min(call.decimals, spread?.decimals ?? 17);
-      // Cut to less than two significant digits, a number says less than the range of its runs.
-      const thin = spread !== undefined && spread.decimals < call.decimals && shortened(value, Math.max(decimals, 0), 'round').replace(/^[-0.]+/, '').replace('.', '').length < 2;
-      if (spread && (spread.decimals < 0 || spread.missing > 0 || thin)) values.set(token, { value, decimals: 0, range: spread });
-      else values.set(token, { value, decimals, approximate: spread !== undefined && spread.decimals < call.decimals });
+      const printed = spread ? printedDecimals(value, spread, call.decimals) : { decimals: call.decimals, approximate: false };
+      values.set(token, printed ? { value, ...printed } : { value, decimals: 0, range: spread });
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);

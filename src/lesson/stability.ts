@@ -38,6 +38,19 @@ export function spreadOf(run: Run, lesson: LessonContext, pick: (r: TrainResult)
   return { low: Math.min(...present), high: Math.max(...present), missing: others.length + 1 - present.length, decimals: stableDecimals(value, others), runs: others.length + 1 };
 }
 
+/**
+ * How to print a run's quantity: with the decimals asked for, cut to those that survive (then
+ * approximate), or not as a number at all (undefined: print the range) where not even the ones
+ * digit survives, a rerun has none, or the cut leaves less than two significant digits.
+ */
+export function printedDecimals(value: number, spread: Spread, asked: number): { decimals: number; approximate: boolean } | undefined {
+  if (spread.decimals < 0 || spread.missing > 0) return undefined;
+  const decimals = Math.min(asked, spread.decimals);
+  const approximate = spread.decimals < asked;
+  if (approximate && shortened(value, decimals, 'round').replace(/^[-0.]+/, '').replace('.', '').length < 2) return undefined;
+  return { decimals, approximate };
+}
+
 /** The most decimals (up to 17) on which every other value, rounded, is the value rounded; -1 when the units differ. */
 export function stableDecimals(value: number, others: number[]): number {
   if (!Number.isFinite(value) || others.some((o) => !Number.isFinite(o))) return -1;
