@@ -4,7 +4,8 @@
 // one object in one of the files beside this one, added here.
 import { directivesByName, type AnyDirective } from '../src/lesson/directive.ts';
 import { agreement, check, compute } from './checks.ts';
-import { activation, glossary, graph, network, surface } from './figures.ts';
+import { activation, glossary, network, surface } from './figures.ts';
+import { graph } from './graph.ts';
 import { boundary, curve, data, sweep, train } from './runs.ts';
 import { after, chains, derive, forward, gradients, update } from './steps.ts';
 

@@ -3,7 +3,7 @@
 // values, and the lesson's math through KaTeX.
 import { Marked, type Tokens } from 'marked';
 import { inLesson } from '../src/lesson/diagnostics.ts';
-import type { RenderContext } from '../src/lesson/directive.ts';
+import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
 import { formatNumber } from './format.ts';
@@ -14,7 +14,12 @@ import { MathRenderer } from './katex.ts';
 export function renderArticle(lesson: EvaluatedLesson): string {
   const { file, map, tokens } = lesson.parsed;
   const math = new MathRenderer();
-  const page: RenderContext = { display: (tex) => math.render(tex, true), inline: (tex) => math.render(tex, false) };
+  let figures = 0;
+  const page: RenderContext = {
+    display: (tex) => math.render(tex, true),
+    inline: (tex) => math.render(tex, false),
+    figure: (parts) => figureHtml(parts, ++figures),
+  };
   const marked = new Marked({
     gfm: true,
     // A lesson's raw HTML is shown as the text it is, never made live: what a page needs
@@ -47,4 +52,11 @@ export function renderArticle(lesson: EvaluatedLesson): string {
     ],
   });
   return inLesson(file, map, () => marked.parser(tokens));
+}
+
+/** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
+function figureHtml(parts: FigureParts, n: number): string {
+  const id = `figure-${n}`;
+  const data = parts.data ? `<details class="figure-data"><summary>Figure ${n} as a table</summary><div class="scroll">${parts.data}</div></details>` : '';
+  return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${n}.</a> ${parts.caption}</figcaption>${data}</figure>`;
 }

@@ -71,7 +71,7 @@ describe('derivations', () => {
         const math = new MathRenderer();
         const tex: string[] = [];
         let typeset = true;
-        const page = { display: (t: string) => (tex.push(t), typeset ? math.render(t, true) : `<span class="katex-display">${t}</span>`), inline: (t: string) => t };
+        const page = { display: (t: string) => (tex.push(t), typeset ? math.render(t, true) : `<span class="katex-display">${t}</span>`), inline: (t: string) => t, figure: () => '' };
         for (const p of trace.params) {
           tex.length = 0;
           typeset = p === trace.params[0];

@@ -52,10 +52,23 @@ export function directivesByName(registry: readonly AnyDirective[]): Map<string,
   return byName;
 }
 
-/** What a renderer may ask of the page: math typeset by the lesson's KaTeX. */
+/** A figure's parts; the page numbers it and gives it its anchor. */
+export interface FigureParts {
+  /** The drawing: SVG with its own <title> and <desc>, or several side by side. */
+  body: string;
+  /** What the figure shows, as HTML (escaped by the renderer); the page puts "Figure N." before it. */
+  caption: string;
+  /** The figure's numbers as an HTML table: the page folds it below the drawing for readers who cannot see it. */
+  data?: string;
+  /** Wider than the text column where the screen allows. */
+  wide?: boolean;
+}
+
+/** What a renderer may ask of the page: math typeset by the lesson's KaTeX, and numbered figures. */
 export interface RenderContext {
   display(tex: string): string;
   inline(tex: string): string;
+  figure(parts: FigureParts): string;
 }
 
 export interface LessonEffects extends TrainEffects {
