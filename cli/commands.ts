@@ -231,7 +231,7 @@ function writeSite(out: string, pages: Map<string, string>): void {
   cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
   cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
   // One stylesheet: the page's, then the figures'.
-  writeFileSync(join(staging, 'assets', 'chainbook.css'), ['styles.css', 'figures/figures.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
+  writeFileSync(join(staging, 'assets', 'chainbook.css'), ['styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
   if (existsSync(out)) renameSync(out, previous);
   renameSync(staging, out);
   rmSync(previous, { recursive: true, force: true });
