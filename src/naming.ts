@@ -57,16 +57,16 @@ function sequential(sizes: readonly number[], sharedBias: boolean): Names {
     },
     preactivation: (l, j) => {
       const n = neuron(l, j);
-      return label(`in_${n.name}`, `\\mathit{in}_{${n.tex}}`);
+      return label(`in_${n.name}`, `\\name{in}_{${n.tex}}`);
     },
     activation: (l, j) => {
       const n = neuron(l, j);
-      return label(`out_${n.name}`, `\\mathit{out}_{${n.tex}}`);
+      return label(`out_${n.name}`, `\\name{out}_{${n.tex}}`);
     },
     lossTerm: (j) => label(`E_o${j}`, `E_{o_{${j}}}`),
-    loss: label('E_total', 'E_{total}'),
-    dataLoss: label('E_data', 'E_{data}'),
-    regularisation: label('E_reg', 'E_{reg}'),
+    loss: label('E_total', 'E_{\\name{total}}'),
+    dataLoss: label('E_data', 'E_{\\name{data}}'),
+    regularisation: label('E_reg', 'E_{\\name{reg}}'),
   };
 }
 
@@ -83,7 +83,7 @@ function indexed(sizes: readonly number[]): Names {
   const single = sizes[L] === 1;
   return {
     input: (k) => label(`X${k}`, `X_{${k}}`),
-    target: (j) => (single ? label('target', '\\mathit{target}') : label(`target${j}`, `\\mathit{target}_{${j}}`)),
+    target: (j) => (single ? label('target', '\\name{target}') : label(`target${j}`, `\\name{target}_{${j}}`)),
     weight: (l, j, k) => {
       const [a, b] = l === 1 ? [k, j] : [sizes[0] + neuronOffset[l - 1] - neuronOffset[1] + j, k];
       return label(`W${joined(a, b)}`, `W_{${texJoined(a, b)}}`);
@@ -94,16 +94,16 @@ function indexed(sizes: readonly number[]): Names {
     },
     preactivation: (l, j) => {
       const n = neuronOffset[l - 1] + j;
-      return label(`sop${n}`, `\\mathit{SOP}_{${n}}`);
+      return label(`sop${n}`, `\\name{SOP}_{${n}}`);
     },
     activation: (l, j) => {
-      if (l < L) return label(`Activ${neuronOffset[l - 1] + j}`, `\\mathit{Activ}_{${neuronOffset[l - 1] + j}}`);
-      return single ? label('predicted', '\\mathit{predicted}') : label(`predicted${j}`, `\\mathit{predicted}_{${j}}`);
+      if (l < L) return label(`Activ${neuronOffset[l - 1] + j}`, `\\name{Activ}_{${neuronOffset[l - 1] + j}}`);
+      return single ? label('predicted', '\\name{predicted}') : label(`predicted${j}`, `\\name{predicted}_{${j}}`);
     },
-    lossTerm: (j) => (single ? label('error', '\\mathit{error}') : label(`error${j}`, `\\mathit{error}_{${j}}`)),
-    loss: label('error', '\\mathit{error}'),
-    dataLoss: label('error_data', '\\mathit{error}_{data}'),
-    regularisation: label('error_reg', '\\mathit{error}_{reg}'),
+    lossTerm: (j) => (single ? label('error', '\\name{error}') : label(`error${j}`, `\\name{error}_{${j}}`)),
+    loss: label('error', '\\name{error}'),
+    dataLoss: label('error_data', '\\name{error}_{\\name{data}}'),
+    regularisation: label('error_reg', '\\name{error}_{\\name{reg}}'),
   };
 }
 
@@ -118,8 +118,8 @@ function matrix(): Names {
     activation: (l, j) => label(`a${l}_${j}`, `a^{(${l})}_{${j}}`),
     lossTerm: (j) => label(`L_${j}`, `\\mathcal{L}_{${j}}`),
     loss: label('L', '\\mathcal{L}'),
-    dataLoss: label('L_data', '\\mathcal{L}_{data}'),
-    regularisation: label('L_reg', '\\mathcal{L}_{reg}'),
+    dataLoss: label('L_data', '\\mathcal{L}_{\\name{data}}'),
+    regularisation: label('L_reg', '\\mathcal{L}_{\\name{reg}}'),
   };
 }
 
@@ -130,3 +130,13 @@ export function namesFor(scheme: NamingScheme, sizes: readonly number[], sharedB
     case 'matrix': return matrix();
   }
 }
+
+/**
+ * The KaTeX macros every lesson shares, so a multi-letter name is set upright as one word
+ * (out, not the product o·u·t) in the engine's equations and the lesson's prose alike.
+ */
+export const NAME_MACROS: Readonly<Record<string, string>> = {
+  '\\name': '\\mathrm{#1}',
+  '\\out': '\\mathrm{out}',
+  '\\In': '\\mathrm{in}',
+};

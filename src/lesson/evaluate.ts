@@ -5,7 +5,7 @@ import type { CheckResult } from './check.ts';
 import { loadDataset, samplesDataset, type LessonDataset } from './dataset.ts';
 import { inLesson, LessonError, type Diagnostic } from './diagnostics.ts';
 import { directivesByName, readCall, type AnyDirective, type DirectiveArgs, type LessonContext, type LessonEffects } from './directive.ts';
-import { numberLint, type LintIssue } from './lint.ts';
+import { nameLint, numberLint, type LintIssue } from './lint.ts';
 import { evaluateModels, firstSample, networkOf, type EvaluatedModel } from './models.ts';
 import type { ParsedLesson } from './parse.ts';
 import { resolveQuantity } from './quantity.ts';
@@ -28,6 +28,8 @@ export interface EvaluatedLesson {
   values: Map<ValueToken, InlineValue>;
   checks: CheckResult[];
   lint: LintIssue[];
+  /** multi-letter names in the lesson's math not set as names */
+  names: LintIssue[];
   dataset: LessonDataset;
   runs: Map<string, Run>;
 }
@@ -96,7 +98,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);
-  return { parsed, models, main, directives, values, checks: lesson.checks, lint, dataset, runs: lesson.runs };
+  return { parsed, models, main, directives, values, checks: lesson.checks, lint, names: nameLint(parsed), dataset, runs: lesson.runs };
 }
 
 /** The name a misspelling most likely means: the same but for case, or at most two edits away. */
@@ -118,5 +120,6 @@ export function lessonDiagnostics(lesson: EvaluatedLesson): Diagnostic[] {
   return [
     ...lesson.checks.filter((c) => !c.ok).map((c) => ({ file, at: c.at, message: `${c.quantity}: the source prints ${c.quotedText}, chainbook computes ${c.computed} (${c.verdict})` })),
     ...lesson.lint.map((i) => ({ file, at: i.at, message: `number lint: ${i.text} is not a number the lesson computes or quotes (use {{…}} or ::check)` })),
+    ...lesson.names.map((i) => ({ file, at: i.at, message: `name lint: ${i.text} is set as a product of italic letters: write a multi-letter name as \\name{…} (or \\out, \\In)` })),
   ];
 }

@@ -37,3 +37,52 @@ export function numberLint(parsed: ParsedLesson, models: Iterable<EvaluatedModel
   }
   return issues;
 }
+
+/**
+ * The name lint: in the lesson's math a run of letters is a product of one-letter variables,
+ * so `out_{o_1}` sets o·u·t in italic. A multi-letter name is written \name{out} (or \out,
+ * \In), upright as the engine's own equations set it. Text inside \text, \name, \mathrm and
+ * \operatorname is words, not variables; commands are skipped.
+ */
+export function nameLint(parsed: ParsedLesson): LintIssue[] {
+  const issues: LintIssue[] = [];
+  for (const token of parsed.syntax) {
+    if (token.type !== 'math') continue;
+    const start = token.raw.indexOf(token.tex);
+    const tex = token.tex;
+    for (let i = 0; i < tex.length; i++) {
+      if (tex[i] === '\\') {
+        const word = /^\\([A-Za-z]+|.?)/.exec(tex.slice(i))![1];
+        i += word.length;
+        if (['text', 'name', 'mathrm', 'operatorname', 'textrm', 'textit', 'textbf', 'mathsf', 'mathtt', 'begin', 'end', 'label'].includes(word)) {
+          // Skip the braced argument.
+          const open = tex.indexOf('{', i + 1);
+          if (open === i + 1 || /^\s*$/.test(tex.slice(i + 1, open))) i = closing(tex, open);
+        } else if (word === 'mathit') {
+          const open = tex.indexOf('{', i + 1);
+          const end = closing(tex, open);
+          if (/^[A-Za-z]{2,}$/.test(tex.slice(open + 1, end))) issues.push({ at: parsed.map.position(token.at(start + open + 1)), text: `\\mathit{${tex.slice(open + 1, end)}}` });
+          i = end;
+        }
+        continue;
+      }
+      const run = /^[A-Za-z]{2,}/.exec(tex.slice(i));
+      if (run) {
+        issues.push({ at: parsed.map.position(token.at(start + i)), text: run[0] });
+        i += run[0].length - 1;
+      }
+    }
+  }
+  return issues;
+}
+
+/** The index of the brace that closes the one at `open`. */
+function closing(tex: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < tex.length; i++) {
+    if (tex[i] === '\\') i++;
+    else if (tex[i] === '{') depth++;
+    else if (tex[i] === '}' && --depth === 0) return i;
+  }
+  return tex.length;
+}

@@ -1,0 +1,95 @@
+// Display math as rows that wrap instead of running off the page. KaTeX's display mode sets
+// an equation as one unbreakable box; a long substitution then scrolls or is cut off. Here
+// each line of an `aligned` block (or a one-line equation, split at its first relation)
+// becomes a row of a grid: the left-hand side in one column, the rest in the next, typeset in
+// KaTeX's inline mode with \displaystyle, which lets the browser break the line after any
+// top-level relation or operator. Continuation lines start under the rest, so the = signs stay
+// aligned and nothing is hidden at any width.
+
+/** One line: what stands left of the alignment point, what follows it, and a note beside it. */
+export interface EquationRow {
+  lhs: string;
+  rhs: string;
+  note?: string;
+}
+
+/**
+ * Splits `text` at top-level occurrences of `separator` (outside braces, \left…\right and
+ * \begin…\end). Undefined when the text is not balanced: it is then not ours to rearrange.
+ */
+function splitTop(text: string, separator: '\\\\' | '&'): string[] | undefined {
+  const parts: string[] = [];
+  let depth = 0, start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      const word = /^\\([A-Za-z]+|.)/.exec(text.slice(i))![1];
+      if (word === 'left' || word === 'begin') depth++;
+      else if (word === 'right' || word === 'end') depth--;
+      else if (separator === '\\\\' && word === '\\' && depth === 0) {
+        parts.push(text.slice(start, i));
+        start = i + 2;
+      }
+      i += word.length;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (c === '&' && separator === '&' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+    if (depth < 0) return undefined;
+  }
+  if (depth !== 0) return undefined;
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** The first top-level relation sign of a one-line equation, where its right-hand side starts. */
+function firstRelation(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      const word = /^\\([A-Za-z]+|.)/.exec(text.slice(i))![1];
+      if (word === 'left' || word === 'begin') depth++;
+      else if (word === 'right' || word === 'end') depth--;
+      else if (depth === 0 && ['approx', 'le', 'ge', 'leq', 'geq', 'ne', 'neq', 'equiv', 'to'].includes(word)) return i;
+      i += word.length;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (depth === 0 && (c === '=' || c === '<' || c === '>')) return i;
+  }
+  return -1;
+}
+
+/**
+ * The rows of a display equation, or undefined where its LaTeX is more than lines of
+ * `lhs & rhs` (a matrix, cases, a lone aligned block inside something else): then it is left
+ * to KaTeX's display mode.
+ */
+export function equationRows(tex: string): EquationRow[] | undefined {
+  const body = tex.trim();
+  const aligned = /^\\begin\{aligned\}([\s\S]*)\\end\{aligned\}$/.exec(body);
+  if (aligned) {
+    const lines = splitTop(aligned[1], '\\\\');
+    if (!lines || /\\begin\{aligned\}/.test(aligned[1])) return undefined;
+    const rows: EquationRow[] = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const cells = splitTop(line, '&');
+      if (!cells) return undefined;
+      const [lhs, rhs = '', ...rest] = cells.map((c) => c.trim());
+      const note = rest.filter((c) => c !== '').join('\\quad ');
+      rows.push({ lhs, rhs, ...(note ? { note } : {}) });
+    }
+    return rows;
+  }
+  if (/\\begin\{|\\\\/.test(body) || splitTop(body, '&')?.length !== 1) return undefined;
+  const at = firstRelation(body);
+  if (at <= 0) return [{ lhs: '', rhs: body }];
+  return [{ lhs: body.slice(0, at).trim(), rhs: body.slice(at).trim() }];
+}
