@@ -3,7 +3,7 @@
 import type { CheckResult, FigureRule, ReplayedWork } from '../src/lesson/check.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { AgreementRow } from '../src/lesson/models.ts';
-import { formatNumber, formatSignificant, num, numbers, symbols } from './format.ts';
+import { formatNumber, formatSignificant, minus, num, numbers, symbols } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
 import { escapeHtml } from './html.ts';
 
@@ -29,14 +29,6 @@ function replayedTex(w: ReplayedWork): string {
   }
 }
 
-const VERDICT: Record<CheckResult['verdict'], string> = {
-  agrees: 'agrees',
-  erratum: 'erratum',
-  unexplained: 'unexplained',
-  mismatch: 'undeclared mismatch',
-  'declared-but-agrees': 'declared a mismatch, but the figures agree',
-  'explanation-fails': 'the explanation does not reproduce the source',
-};
 
 /** The rule a check applied, in words: "rounded to 10 decimals". */
 export function ruleText(rule: FigureRule): string {
@@ -48,24 +40,50 @@ export function ruleText(rule: FigureRule): string {
   return `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
 }
 
+const VERDICT_WORDS: Record<CheckResult['verdict'], string> = {
+  agrees: '✓ agrees',
+  erratum: '⚠ the source’s figure is wrong',
+  unexplained: '⚠ the source’s figure is wrong, and nothing here reproduces it',
+  mismatch: '✗ undeclared mismatch',
+  'declared-but-agrees': '✗ declared a mismatch, but the figures agree',
+  'explanation-fails': '✗ the explanation does not reproduce the source',
+};
+
+/** A source's figure against the computed one, and where a figure is wrong, the argument: what the stated values give, what the source must have done, its arithmetic replayed. */
 export function checkBox(c: CheckResult, page: RenderContext): string {
   const { rule } = c;
+  const n = (text: string) => `<span class="num">${minus(escapeHtml(text))}</span>`;
+  const name = c.tex ? page.inline(c.tex) : escapeHtml(c.quantity);
   // The computed value to three more decimals than the figure, so the reader sees the rounding.
   const computed = formatNumber(c.computed, rule.decimals + 3);
-  const shortenedTo = rule.tolerance === undefined && !rule.range ? `${ruleText(rule)}: <span class="num">${escapeHtml(c.shown)}</span>` : ruleText(rule);
-  // Which way round: the source's figure against the computed number.
+  const shortened = rule.tolerance === undefined && !rule.range ? `, which ${ruleText(rule)} is ${n(c.shown)}` : ` (${ruleText(rule)})`;
   const gap = c.quoted - c.computed;
-  const difference = c.verdict === 'agrees' ? '' : ` (the source's figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'})`;
-  const replayed = c.explain?.replayed ? `<div class="replayed">${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}</div>` : '';
-  const source = (text: string) => (text === 'replay' ? 'the tutorial’s own arithmetic, replayed (each figure from the figures it printed before, rounded as it prints them)' : `<code>${escapeHtml(text)}</code>`);
-  const explain = c.explain
-    ? `<p class="explain">Where the source’s figure comes from: ${source(c.explain.text)} = ${escapeHtml(formatNumber(c.explain.value, rule.decimals + 3))}, ${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${escapeHtml(c.explain.shown)} — ${c.explain.reproduces ? 'reproduces the quoted figure.' : 'does <strong>not</strong> reproduce it.'}</p>${replayed}`
-    : '';
-  const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
-  const body = why ? `<p>${escapeHtml(why)}</p>${explain}` : explain;
+  const variant = c.ref.model === 'main' ? '' : ` (the lesson’s ${escapeHtml(c.ref.model)} model)`;
+  if (c.verdict === 'agrees') {
+    return `<aside class="check agrees" role="note"><p class="check-line"><span class="check-q">${name}</span> The source prints ${n(c.quotedText)}; chainbook computes ${n(computed)}${variant}${shortened}: <strong>${VERDICT_WORDS.agrees}</strong>.</p></aside>`;
+  }
   // A quantity read from the replay is the source's own arithmetic without the slip the erratum names.
-  const computedAs = c.ref.replay ? 'the tutorial’s arithmetic without that slip gives' : 'computed';
-  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${escapeHtml(c.quantity)}</span> source: <span class="num">${escapeHtml(c.quotedText)}</span> · ${computedAs}: <span class="num">${escapeHtml(computed)}</span>, ${shortenedTo} · <strong>${VERDICT[c.verdict]}</strong>${difference}</p>${body}</aside>`;
+  const gives = c.ref.replay ? 'The tutorial’s own arithmetic without that slip gives' : `The stated values give${variant}`;
+  const facts = [
+    ['The source prints', n(c.quotedText)],
+    [gives, `${n(computed)}${shortened}: the source’s figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'}`],
+  ];
+  const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
+  if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', minus(escapeHtml(why))]);
+  if (c.explain) {
+    const verdict = c.explain.reproduces ? `the source’s figure, digit for digit` : `<strong>not</strong> the source’s figure`;
+    const result = `${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${n(c.explain.shown)}, ${verdict}`;
+    if (c.explain.replayed) {
+      facts.push(['Its arithmetic, replayed', `${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}<p>each number from the figures it printed before, rounded as it prints them: ${n(formatNumber(c.explain.value, rule.decimals + 3))}, ${result}.</p>`]);
+    } else if (c.explain.text === 'replay') {
+      facts.push(['Its arithmetic, replayed', `The tutorial’s own arithmetic, each figure computed from the figures it printed before and rounded as it prints them, gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}; ${result}.`]);
+    } else {
+      const tex = c.explain.tex ? page.display(`${c.explain.tex} = ${num(c.explain.value, rule.decimals + 3)}`) : `<code>${escapeHtml(c.explain.text)}</code> = ${n(formatNumber(c.explain.value, rule.decimals + 3))}`;
+      facts.push(['What that computes', `${tex}<p>${result}.</p>`]);
+    }
+  }
+  const list = facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+  return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${name}</span> <strong>${VERDICT_WORDS[c.verdict]}</strong></p><dl class="check-facts">${list}</dl></aside>`;
 }
 
 export function computeLine(label: string, expr: string, value: number, decimals: number): string {

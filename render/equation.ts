@@ -6,6 +6,14 @@
 // top-level relation or operator. Continuation lines start under the rest, so the = signs stay
 // aligned and nothing is hidden at any width.
 
+const COMMAND = /\\([A-Za-z]+|.?)/y;
+
+/** The name of the command whose backslash is at `i` (a letter run, or one other character). */
+function commandAt(text: string, i: number): string {
+  COMMAND.lastIndex = i;
+  return COMMAND.exec(text)![1];
+}
+
 /** One line: what stands left of the alignment point, what follows it, and a note beside it. */
 export interface EquationRow {
   lhs: string;
@@ -23,7 +31,7 @@ function splitTop(text: string, separator: '\\\\' | '&'): string[] | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\\') {
-      const word = /^\\([A-Za-z]+|.)/.exec(text.slice(i))![1];
+      const word = commandAt(text, i);
       if (word === 'left' || word === 'begin') depth++;
       else if (word === 'right' || word === 'end') depth--;
       else if (separator === '\\\\' && word === '\\' && depth === 0) {
@@ -52,7 +60,7 @@ function firstRelation(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\\') {
-      const word = /^\\([A-Za-z]+|.)/.exec(text.slice(i))![1];
+      const word = commandAt(text, i);
       if (word === 'left' || word === 'begin') depth++;
       else if (word === 'right' || word === 'end') depth--;
       else if (depth === 0 && ['approx', 'le', 'ge', 'leq', 'geq', 'ne', 'neq', 'equiv', 'to'].includes(word)) return i;

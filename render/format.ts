@@ -30,3 +30,23 @@ export function num(value: number, decimals: number): string {
   const s = formatNumber(value, decimals);
   return s.startsWith('-') ? `(${s})` : s;
 }
+
+/** A number as HTML text prints it: a true minus sign, not a hyphen. (KaTeX does this in math.) */
+export function minus(text: string): string {
+  return text.replace(/(^|[^\w.])-(?=\.?\d)/g, '$1−');
+}
+
+/**
+ * A column of numbers aligned on the decimal point: each padded after its digits with figure
+ * spaces (one digit wide in tabular figures) to the column's most decimals. Other cells as they are.
+ */
+export function alignDecimals(cells: string[]): string[] {
+  const decimals = (s: string) => (/^[−-]?\d+(\.\d+)?$/.test(s) ? (s.split('.')[1]?.length ?? 0) : -1);
+  const most = Math.max(0, ...cells.map(decimals));
+  return cells.map((s) => {
+    const d = decimals(s);
+    if (d < 0 || d === most) return s;
+    // A missing point is a punctuation space wide, a missing digit a figure space.
+    return s + (d === 0 ? '\u2008' : '') + '\u2007'.repeat(most - d);
+  });
+}

@@ -14,10 +14,10 @@ export class MathRenderer {
   /** `at`: where each character of the LaTeX stands in the lesson, when the lesson wrote it. */
   render(tex: string, display: boolean, at?: (index: number) => number): string {
     if (!display) return this.typeset(tex, false, at);
-    // The whole equation first, so a mistake is reported where the lesson made it.
-    const whole = this.typeset(tex, true, at);
+    // A lesson's equation is typeset whole first, so a mistake is reported where the lesson made it.
+    if (at) this.typeset(tex, true, at);
     const rows = equationRows(tex);
-    if (!rows) return `<div class="scroll">${whole}</div>`;
+    if (!rows) return `<div class="scroll">${this.typeset(tex, true, at)}</div>`;
     const cell = (t: string, cls: string) => `<span class="${cls}">${t ? this.typeset(`\\displaystyle ${t}`, false) : ''}</span>`;
     const single = rows.length === 1 && !rows[0].lhs;
     return `<div class="eq${single ? ' eq-single' : ''}">${rows

@@ -51,12 +51,13 @@ export function renderArticle(lesson: EvaluatedLesson): string {
       },
     ],
   });
-  return inLesson(file, map, () => marked.parser(tokens));
+  // A table wider than the column scrolls inside a box of its own, never the page.
+  return inLesson(file, map, () => marked.parser(tokens)).replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
 }
 
 /** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
 function figureHtml(parts: FigureParts, n: number): string {
   const id = `figure-${n}`;
-  const data = parts.data ? `<details class="figure-data"><summary>Figure ${n} as a table</summary><div class="scroll">${parts.data}</div></details>` : '';
+  const data = parts.data ? `<details class="figure-data"><summary>Figure ${n} as a table</summary>${parts.data}</details>` : '';
   return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${n}.</a> ${parts.caption}</figcaption>${data}</figure>`;
 }

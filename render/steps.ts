@@ -139,7 +139,7 @@ function derivationBody(d: Derivation, decimals: number, page: RenderContext, la
     const distinct = new Set(tops).size === tops.length;
     const terms = ordered.map((br, i) => (distinct ? partialTex(tops[i], b) : shown(br.factors).map((f) => partialTex(f.of, f.wrt)).join('')));
     const tail = shown(chain.tail);
-    const statement = `${target} = \\left(${terms.join(' + ')}\\right)${tail.map((f) => '\\cdot ' + partialTex(f.of, f.wrt)).join('')}`;
+    const statement = `${target} = \\Bigl(${terms.join(' + ')}\\Bigr)${tail.map((f) => '\\cdot ' + partialTex(f.of, f.wrt)).join('')}`;
     const branchNames: string[] = [];
     const branchBlocks = ordered.map((br, i) => {
       const steps = shown(br.factors);
@@ -151,9 +151,9 @@ function derivationBody(d: Derivation, decimals: number, page: RenderContext, la
     const tailNames = tail.map(() => labels.next());
     const tailLines = tail.map((f, k) => factorLine(f, tailNames[k], decimals));
     const rb = r as Extract<Recombination, { kind: 'branches' }>;
-    const numbersLine = `\\left(${rb.branches.map((v) => (v.startsWith('-') ? `(${v})` : v)).join(' + ')}\\right)\\cdot ${product(rb.tail)}`;
+    const numbersLine = `(${rb.branches.map((v) => (v.startsWith('-') ? `(${v})` : v)).join(' + ')})\\cdot ${product(rb.tail)}`;
     // The result on a line of its own where the numbers already fill one.
-    const result = `${target} &= \\left(${branchNames.join(' + ')}\\right)${tailNames.join('\\,')} \\\\ &= ${numbersLine} ${numbersLine.length > 70 ? '\\\\ &' : ''}= ${r.result}`;
+    const result = `${target} &= (${branchNames.join(' + ')})${tailNames.join('\\,')} \\\\ &= ${numbersLine} ${numbersLine.length > 70 ? '\\\\ &' : ''}= ${r.result}`;
     return `${page.display(statement)}<p class="branch-note">${ordered.length} paths lead from ${page.inline(d.root.tex)} down to ${page.inline(b.tex)}; each is a product of its own factors:</p>${branchBlocks.join('')}<p class="branch-note">and below ${page.inline(b.tex)} every path shares:</p>${page.display(`\\begin{aligned}${tailLines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
   }
   // No shared tail: the root is a sum (or mean) of terms, each derived on its own.

@@ -82,9 +82,9 @@ describe('directives render computed numbers', () => {
     const html = renderArticle(lesson);
     expect(html).toContain('class="check erratum"');
     expect(html).toContain('undeclared mismatch');
-    expect(html).toContain('rounded to 3 decimals: <span class="num">0.512</span>');
+    expect(html).toContain('which rounded to 3 decimals is <span class="num">0.512</span>');
     expect(html).toContain('within ±0.0001, the tolerance this lesson declares');
-    expect(html).toContain('cut off to 4 decimals: <span class="num">0.5124</span>');
+    expect(html).toContain('which cut off to 4 decimals is <span class="num">0.5124</span>');
   });
 
   it('a declared erratum that is not one fails verify', () => {

@@ -9,7 +9,7 @@ import { shortened, type Rounding } from '../decimal.ts';
 import type { Factor, Node } from '../tape.ts';
 import type { NetworkTrace } from '../trace.ts';
 import type { DirectiveCall, LessonContext } from './directive.ts';
-import { expressionValue } from './expression.ts';
+import { expressionTex, expressionValue } from './expression.ts';
 import { replayModel } from './models.ts';
 import { resolveQuantity, type Ref } from './quantity.ts';
 import { decimalsOf, figureMatches } from './quoted.ts';
@@ -51,7 +51,10 @@ export interface CheckResult {
   rule: FigureRule;
   erratum?: string;
   unexplained?: string;
-  explain?: { text: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork };
+  /** tex: the expression typeset (not for a replay, whose work is `replayed`) */
+  explain?: { text: string; tex?: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork };
+  /** the quantity's name as LaTeX, where it is a node of the step */
+  tex?: string;
   verdict: CheckVerdict;
   /** the source's figure fits what the lesson computes or declares */
   ok: boolean;
@@ -81,7 +84,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   if (erratum !== undefined && !erratum.trim()) throw call.error(arg('erratum'), 'erratum="…" says what the source did: it cannot be empty');
   if (erratum !== undefined && unexplained !== undefined) throw call.error(arg('unexplained'), 'a figure is either an erratum (with its explanation) or unexplained, not both');
   const rule: FigureRule = { rounding: (roundingArg?.value as Rounding | undefined) ?? lesson.meta.rounding, decimals: decimalsOf(quotedArg.value), tolerance };
-  const { ref, value, label, spread } = resolveQuantity(call, lesson);
+  const { ref, value, label, tex, spread } = resolveQuantity(call, lesson);
   // A run's quantity of which fewer digits survive perturbation than the figure prints: the
   // figure must lie within what the runs span; where a rerun has no such quantity, nowhere.
   if (spread && (spread.decimals < rule.decimals || spread.missing > 0) && rule.tolerance === undefined) {
@@ -95,6 +98,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
     if (erratum === undefined) throw call.error(explainArg, 'explain= proves an erratum: declare it with erratum="what the source did"');
     let v: number;
     let replayed: ReplayedWork | undefined;
+    let tex: string | undefined;
     if (explainArg.value === 'replay') {
       const model = replayModel(lesson.models);
       if (!model) throw call.error(explainArg, 'explain=replay needs carry: { decimals, values } in the front matter');
@@ -104,9 +108,10 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
     } else {
       const replayed = call.keyed.has('replay') ? replayModel(lesson.models) : undefined;
       v = expressionValue(explainArg, replayed?.replay ?? call.model.trace, call.model.lr, call, lesson.meta.carry);
+      tex = expressionTex(explainArg.value, replayed?.replay ?? call.model.trace, lesson.meta.carry?.decimals);
     }
     // An explanation reproduces the figure by the rule itself, never by a tolerance.
-    explain = { text: explainArg.value, value: v, shown: show(v), reproduces: figureMatches(v, quotedArg.value, rule.rounding), replayed };
+    explain = { text: explainArg.value, tex, value: v, shown: show(v), reproduces: figureMatches(v, quotedArg.value, rule.rounding), replayed };
   }
   const declared = erratum !== undefined || unexplained !== undefined;
   let verdict: CheckVerdict;
@@ -115,7 +120,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   else if (unexplained !== undefined) verdict = 'unexplained';
   else verdict = explain && !explain.reproduces ? 'explanation-fails' : 'erratum';
   return {
-    at: lesson.position(call.token.offset), quantity: label, ref, computed: value, shown: show(value),
+    at: lesson.position(call.token.offset), quantity: label, tex, ref, computed: value, shown: show(value),
     quoted: Number(quotedArg.value), quotedText: quotedArg.value, rule, erratum, unexplained, explain, verdict,
     ok: verdict === 'agrees' || verdict === 'erratum' || verdict === 'unexplained',
   };

@@ -63,3 +63,33 @@ export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call:
   if (typeof v !== 'number' || !Number.isFinite(v)) throw call.error(arg, `${what}: expected "${expr}" to give a finite number`);
   return v;
 }
+
+/**
+ * An expression as the page typesets it: node names as their symbols, grad_NAME as a partial
+ * derivative, lr as α, printed(x, d) as [x] with the decimals the source writes it to.
+ */
+export function expressionTex(expr: string, trace: NetworkTrace, decimals: number | undefined): string {
+  const nodes = new Map(trace.tape.nodes.map((n) => [n.name, n]));
+  const handler = (node: MathNode, options: object): string | undefined => {
+    if (node.type === 'SymbolNode') {
+      const name = (node as unknown as { name: string }).name;
+      const n = nodes.get(name);
+      if (n) return `{${n.tex}}`;
+      const g = /^grad_(.+)$/.exec(name);
+      if (g && nodes.has(g[1])) return `{\\frac{\\partial ${trace.loss.tex}}{\\partial ${nodes.get(g[1])!.tex}}}`;
+      if (name === 'lr') return '{\\alpha}';
+    }
+    // Plain parentheses are atoms of their own, so the browser can break a long line between them.
+    if (node.type === 'ParenthesisNode') return `(${(node as unknown as { content: MathNode }).content.toTex(options)})`;
+    if (node.type === 'FunctionNode') {
+      const f = node as unknown as { fn: { name: string }; args: MathNode[] };
+      if (f.fn.name === 'printed') {
+        const d = f.args[1] ? f.args[1].toString() : decimals;
+        return `[${f.args[0].toTex(options)}]_{${d}}`;
+      }
+      if (f.fn.name === 'sigmoid') return `\\sigma(${f.args[0].toTex(options)})`;
+    }
+    return undefined;
+  };
+  return parse(expr).toTex({ handler, parenthesis: 'keep', implicit: 'hide' });
+}

@@ -29,6 +29,8 @@ export interface Quantity {
   value: number;
   /** how the page names it */
   label: string;
+  /** the same name as LaTeX, where the quantity is a node of the traced step */
+  tex?: string;
   /** for a run's quantity: how far it moves when the run is perturbed */
   spread?: Spread;
 }
@@ -60,11 +62,20 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
   switch (kind) {
     case 'value':
       if (name === 'lr' && !trace.tape.nodes.some((n) => n.name === 'lr')) return { ref, value: model.lr, label: 'the learning rate' };
-      return { ref, value: nodeNamed(trace, name, call, rest[0], 'a node').value, label: name + suffix };
+    {
+      const node = nodeNamed(trace, name, call, rest[0], 'a node');
+      return { ref, value: node.value, label: name + suffix, tex: node.tex };
+    }
     case 'after':
-      return { ref, value: nodeNamed(model.after, name, call, rest[0], 'a node').value, label: `${name} after the update${suffix}` };
+    {
+      const node = nodeNamed(model.after, name, call, rest[0], 'a node');
+      return { ref, value: node.value, label: `${name} after the update${suffix}`, tex: `${node.tex}^{+}` };
+    }
     case 'grad':
-      return { ref, value: nodeNamed(trace, name, call, rest[0], 'a node or parameter').grad, label: `∂${trace.loss.name}/∂${name}${suffix}` };
+    {
+      const node = nodeNamed(trace, name, call, rest[0], 'a node or parameter');
+      return { ref, value: node.grad, label: `∂${trace.loss.name}/∂${name}${suffix}`, tex: `\\frac{\\partial ${trace.loss.tex}}{\\partial ${node.tex}}` };
+    }
     case 'applied': {
       const i = paramIndex(model, name, call, rest[0]);
       return { ref, value: model.step.applied[i], label: `the step's gradient for ${name}${suffix}` };
@@ -74,7 +85,7 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
       // A replayed update: the source's gradient, printed to its decimals, applied to the parameter.
       if (replay && model.net.config.update === 'sequential') throw call.error(rest[0], 'a replay steps simultaneously: replay new is not defined for update: sequential');
       const value = !replay ? model.step.after[i] : model.net.moves[i] ? trace.params[i].value - model.lr * trace.tape.carry('', trace.params[i].grad) : trace.params[i].value;
-      return { ref, value, label: `${name}⁺${suffix}` };
+      return { ref, value, label: `${name}⁺${suffix}`, tex: `${trace.params[i].tex}^{+}` };
     }
     case 'partial': {
       const of = nodeNamed(trace, rest[0].value, call, rest[0], 'a node');
@@ -84,7 +95,7 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
         const chain = explainGradient(trace.tape, of, wrt);
         // A replay writes each partial product down shortened, as its backward pass does.
         const value = replay ? chain.paths.reduce((sum, p) => trace.tape.carry('', sum + p.factors.reduce((v, f) => trace.tape.carry('', v * f.value), 1)), 0) : chain.value;
-        return { ref, value, label: `∂${of.name}/∂${wrt.name}${suffix}` };
+        return { ref, value, label: `∂${of.name}/∂${wrt.name}${suffix}`, tex: `\\frac{\\partial ${of.tex}}{\\partial ${wrt.tex}}` };
       } catch (e) {
         if (e instanceof ChainError) throw call.error(rest[0], e.message);
         throw e;
