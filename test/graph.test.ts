@@ -264,3 +264,17 @@ describe('the graph\'s colours', () => {
     });
   }
 });
+
+describe('the caption says which boxes have no gradient, and why', () => {
+  it('a bce network: the target, and the sigmoid output the loss (taken from the logit) does not read', () => {
+    const net = Network.fromSpec({ layers: [1, 1], activation: 'sigmoid', loss: 'bce', bias: 'none', params: { w1: 0.5 } });
+    const trace = traceNetwork(net, [{ x: [0.1], t: [1] }]);
+    const { hot, graded } = marks(trace);
+    let caption = '';
+    graphFigureBox({ display: () => '', inline: () => '', figure: (f) => ((caption = f.caption), '') }, trace, hot, graded, 10, '1-1', undefined);
+    const out = trace.samples[0].a.at(-1)![0].name;
+    expect(caption).toContain('targets have no gradient');
+    expect(caption).toContain(` The node ${out} has none either: the loss is computed from the logits, and reads no output.`);
+    expect(graded.has(trace.node(out))).toBe(false);
+  });
+});

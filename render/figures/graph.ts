@@ -233,10 +233,14 @@ export function graphFigureBox(page: RenderContext, trace: NetworkTrace, hot: Re
   const loss = trace.loss.name;
   const samples = trace.samples.length === 1 ? 'its one sample' : `its ${trace.samples.length} samples`;
   const title = `Computation graph of the ${network} network on ${samples}${highlight ? `, the paths of ∂${loss}/∂${highlight.name} highlighted` : ''}`;
-  const hasTargets = graphNodes(trace).some((n) => n.op === 'input' && !graded.has(n));
+  // Which boxes have no gradient, and why: the loss is not differentiated with respect to a
+  // target, and a loss computed from the logits never reads the outputs it shows.
+  const ungraded = graphNodes(trace).filter((n) => n !== trace.loss && !graded.has(n));
+  const targets = ungraded.filter((n) => n.op === 'input'), outputs = ungraded.filter((n) => n.op !== 'input');
   const caption = [
     `The computation graph of the ${escapeHtml(network)} network on ${samples}, computed from left to right. Each box is a node: its name, its value and, below them, ∂${escapeHtml(loss)}/∂node, the gradient backward computes for it. Each weight and bias stands just before the sum it feeds.`,
-    hasTargets ? ` A dashed line brings a target to the loss that reads it; targets have no gradient, because the loss is not differentiated with respect to them.` : '',
+    targets.length ? ` A dashed line brings a target to the loss that reads it; targets have no gradient, because the loss is not differentiated with respect to them.` : '',
+    outputs.length ? ` ${outputs.length === 1 ? 'The node' : 'The nodes'} ${outputs.map((n) => escapeHtml(n.name)).join(', ')} ${outputs.length === 1 ? 'has' : 'have'} none either: ${outputs.every((n) => n.op === 'activation' || n.op === 'softmax') ? 'the loss is computed from the logits, and reads no output' : 'no line leads from them to the loss'}.` : '',
     highlight ? ` Highlighted: the paths that carry ∂${escapeHtml(loss)}/∂${escapeHtml(highlight.name)}.` : '',
   ].join('');
   return page.figure({ body: graphFigure(trace, hot, graded, decimals, title, highlight), caption, data: graphTable(trace, hot, graded, decimals, highlight), wide: true });
