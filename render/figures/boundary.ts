@@ -61,7 +61,7 @@ function boundaryPanel(run: Run | undefined, stability: PanelStability | undefin
   const px = (x: number) => ML + ((x - g.x0) / (g.x1 - g.x0)) * size;
   const py = (y: number) => MT + h - ((y - g.y0) / (g.y1 - g.y0)) * h;
   const dots: string[] = [];
-  for (let i = 0; i < data.n; i++) dots.push(marker(data.labels[i], px(data.X[2 * i]), py(data.X[2 * i + 1]), size > 300 ? 3.4 : 2.4));
+  for (let i = 0; i < data.n; i++) dots.push(marker(data.labels[i], px(data.X[2 * i]), py(data.X[2 * i + 1]), size > 300 ? 3.4 : 2.8));
   const axis: string[] = [`<rect class="frame" x="${ML}" y="${MT}" width="${size}" height="${h.toFixed(1)}"/>`];
   const n = size > 300 ? 6 : 4;
   for (const t of niceTicks(g.x0, g.x1, n)) axis.push(`<line class="tickmark" x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${(MT + h).toFixed(1)}" y2="${(MT + h + 4).toFixed(1)}"/><text class="tick" x="${px(t).toFixed(1)}" y="${(MT + h + 16).toFixed(1)}">${tickLabel(t)}</text>`);

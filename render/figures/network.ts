@@ -178,7 +178,7 @@ export function networkFigureBox(page: RenderContext, net: Network, params: Floa
     : lay.labelled.length === 0
       ? `its ${weights.length} weights (too many to label legibly on the edges) in the table below`
       : `the weights into ${lay.labelled.map((l) => layerName(l, last)).join(' and ')} on their edges, and those into ${unlabelled.map((l) => layerName(l, last)).join(' and ')} (${weights.filter((p) => unlabelled.includes(p.layer)).length}, too many to label legibly) in the table below`;
-  const biasWords = biases.length === 0 ? ' It has no biases.' : shared ? ' Each layer has one bias, shared by its neurons, written above its top neuron.' : ' Each neuron\'s bias is above it.';
+  const biasWords = biases.length === 0 ? '' : shared ? ' Each layer has one bias, shared by its neurons, written above its top neuron.' : ' Each neuron\'s bias is above it.';
   const renamed = lay.renamed.filter(([, n]) => !/^(x|X)\d/.test(n));
   const renameWords = renamed.length ? ` In the circles, ${renamed.map(([c, n]) => `${escapeHtml(c)} is ${escapeHtml(n)}`).join(', ')}.` : '';
   const caption = `The ${sizes.join('-')} network ${state}: ${weightWords}, and below each neuron its output for ${which}.${biasWords}${renameWords}`;
