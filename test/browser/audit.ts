@@ -365,7 +365,7 @@ function inPageAudit(t: Thresholds): Violation[] {
   }
 
   // Text contrast: every visible text's colour over its effective background (SVG text: its fill).
-  const seen = new Set<Element>();
+  const seen = new Set<Element>(), reported = new Set<Element>();
   const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = texts.nextNode(); n; n = texts.nextNode()) {
     const el = n.parentElement;
@@ -380,7 +380,12 @@ function inPageAudit(t: Thresholds): Violation[] {
     const alpha = fg[3] * opacity(el) * (isSvg ? Number(s.fillOpacity) : 1);
     const bg = background(isSvg ? el.closest('svg') : el);
     const c = ratio(over([fg[0], fg[1], fg[2], alpha], bg), bg);
-    if (c < t.text) out.push({ kind: 'text-contrast', where: describe(el), text: short(n.textContent, 40), near: near(el), detail: `${c.toFixed(2)}:1 < ${t.text}:1 (${hex(fg)}${alpha < 1 ? ` at ${alpha.toFixed(2)}` : ''} on ${hex(bg)})` });
+    // A formula is one report (its TeX), not one per glyph span.
+    const unit = el.closest('.katex') ?? el;
+    if (c < t.text && !reported.has(unit)) {
+      reported.add(unit);
+      out.push({ kind: 'text-contrast', where: describe(unit), text: unit === el ? short(n.textContent, 40) : textOf(unit), near: near(el), detail: `${c.toFixed(2)}:1 < ${t.text}:1 (${hex(fg)}${alpha < 1 ? ` at ${alpha.toFixed(2)}` : ''} on ${hex(bg)})` });
+    }
   }
 
   // Line contrast: the strokes that carry a figure's meaning (edges, axes, tick marks, series).
