@@ -278,3 +278,21 @@ describe('the caption says which boxes have no gradient, and why', () => {
     expect(graded.has(trace.node(out))).toBe(false);
   });
 });
+
+describe('the graph in print', () => {
+  const css = readFileSync(new URL('../render/figures/graph.css', import.meta.url), 'utf8');
+  const print = css.slice(css.indexOf('@media print'));
+  it('gives the boxes, text and hot lines paper colours of their own, whatever the scheme', () => {
+    const lum = (hex: string) => {
+      const [r, g, b] = hex.slice(1).match(/../g)!.map((h) => parseInt(h.padEnd(2, h), 16) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const onWhite = (hex: string) => 1.05 / (lum(hex.length === 4 ? `#${[...hex.slice(1)].map((c) => c + c).join('')}` : hex) + 0.05);
+    const rule = (sel: string, prop: string) => print.match(new RegExp(`${sel.replace(/\./g, '\\.')}[^{]*\\{ ${prop}: (#[0-9a-f]+); \\}`))![1];
+    expect(rule('svg.graph .node rect', 'fill')).toBe('#fff');
+    expect(onWhite(rule('svg.graph text', 'fill'))).toBeCloseTo(21, 5);
+    expect(onWhite(rule('svg.graph .grad', 'fill'))).toBeGreaterThanOrEqual(4.5);
+    expect(onWhite(rule('svg.graph .edge.hot', 'stroke'))).toBeGreaterThanOrEqual(3);
+    expect(onWhite(rule('svg.graph .arrow.hot', 'fill'))).toBeGreaterThanOrEqual(3);
+  });
+});
