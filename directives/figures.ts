@@ -10,6 +10,8 @@ import { curveFigureBox, type Series } from '../render/figures/curve.ts';
 import { networkFigureBox } from '../render/figures/network.ts';
 import { surfaceFigureBox } from '../render/figures/surface.ts';
 import { glossaryTable } from '../render/glossary.ts';
+import { sig } from '../render/figures/axes.ts';
+import { escapeHtml } from '../render/html.ts';
 
 export const network = defineDirective({
   name: 'network',
@@ -17,7 +19,7 @@ export const network = defineDirective({
   summary: 'the network diagram with weights, biases and outputs',
   args: { keys: ['in', 'decimals'], flags: ['after'] },
   evaluate: (call): { model: EvaluatedModel; updated: boolean; decimals: number } => ({ model: call.model, updated: call.keyed.has('after'), decimals: call.decimals }),
-  render: ({ model, updated, decimals }) => networkFigureBox(model.net, updated ? model.step.after : model.step.before, updated ? model.after : model.trace, decimals, updated),
+  render: ({ model, updated, decimals }, page) => networkFigureBox(page, model.net, updated ? model.step.after : model.step.before, updated ? model.after : model.trace, decimals, updated),
 });
 
 export const surface = defineDirective({
@@ -25,7 +27,7 @@ export const surface = defineDirective({
   usage: '::surface P1,P2 [range=1]',
   summary: 'the loss over two parameters (± range around their values, the others fixed) as a heat map, with the step marked',
   args: { positional: 'two parameters, like w5,w6', keys: ['in', 'range'] },
-  evaluate(call, lesson): LossSurface {
+  evaluate(call, lesson): LossSurface & { lossName: string; decimals: number } {
     const first = call.positional[0];
     const names = first.value.split(',');
     if (names.length !== 2 || names[0] === names[1]) throw call.error(first, `expected two different parameters separated by a comma, like w5,w6, got ${first.value}`);
@@ -33,9 +35,9 @@ export const surface = defineDirective({
     const rangeArg = call.keyed.get('range');
     const range = rangeArg ? Number(rangeArg.value) : 1;
     if (!(range > 0) || range > 1000) throw call.error(rangeArg, `expected range to be a positive number up to 1000, got ${rangeArg?.value}`);
-    return lossSurface(call.model, ix, range, lesson.traced);
+    return { ...lossSurface(call.model, ix, range, lesson.traced), lossName: call.model.trace.loss.name, decimals: call.decimals };
   },
-  render: (s) => surfaceFigureBox(s),
+  render: (d, page) => surfaceFigureBox(page, d, d.lossName, d.decimals),
 });
 
 export const glossary = defineDirective({
@@ -54,7 +56,7 @@ export const activation = defineDirective({
   usage: '::function NAME [from=-6] [to=6]',
   summary: 'an activation (sigmoid, tanh, relu, identity) and its derivative, as the engine defines them',
   args: { positional: 'an activation, like sigmoid', keys: ['from', 'to'] },
-  evaluate(call): { series: Series[]; name: string } {
+  evaluate(call): { series: Series[]; name: string; caption: string } {
     const first = call.positional[0];
     const rule = (ELEMENTWISE as Record<string, (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE] | undefined>)[first.value];
     if (!rule) throw call.error(first, `expected one of ${Object.keys(ELEMENTWISE).join(', ')}, got ${first.value}`);
@@ -69,7 +71,13 @@ export const activation = defineDirective({
     // Past ±1000 every activation is flat (and an exponential overflows): nothing left to draw.
     if (Math.max(Math.abs(lo), Math.abs(hi)) > 1000) throw call.error(call.keyed.get(Math.abs(lo) > 1000 ? 'from' : 'to'), `expected from and to within ±1000, got ${lo} to ${hi}`);
     const { x, f, df } = activationCurve(rule, lo, hi);
-    return { name: rule.name, series: [{ label: `${rule.name}(z)`, x, y: f }, { label: 'its derivative', x, y: df }] };
+    // The caption's numbers are read off the drawn points: the ranges and where the derivative peaks.
+    let peak = 0;
+    df.forEach((v, i) => { if (v > df[peak]) peak = i; });
+    const range = (y: number[]) => `${sig(Math.min(...y))} to ${sig(Math.max(...y))}`;
+    const name = escapeHtml(rule.name);
+    const caption = `${name}(z) (solid) and its derivative (dashed), as the engine defines them, for z from ${sig(lo)} to ${sig(hi)}: ${name}(z) runs from ${range(f)}, the derivative from ${range(df)}, largest (${sig(df[peak])}) at z = ${sig(x[peak])}${df.filter((v) => v === df[peak]).length > 1 ? ' and wherever else it is flat at that value' : ''}.`;
+    return { name: rule.name, series: [{ label: `${rule.name}(z)`, x, y: f }, { label: 'its derivative', x, y: df }], caption };
   },
-  render: (d) => curveFigureBox(d.series, 'z', `${d.name}(z) and its derivative`, false),
+  render: (d, page) => curveFigureBox(page, d.series, 'z', `${d.name}(z) and its derivative`, false, d.caption),
 });

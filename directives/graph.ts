@@ -21,5 +21,5 @@ export const graph = defineDirective({
     const graded = new Set<Node>([model.trace.loss, ...model.trace.tape.nodes.flatMap((n) => n.inputs.map((f) => f.wrt))]);
     return { model, highlight, hot, graded, decimals: call.decimals };
   },
-  render: ({ model, highlight, hot, graded, decimals }) => graphFigureBox(model.trace, hot, graded, decimals, highlight),
+  render: ({ model, highlight, hot, graded, decimals }, page) => graphFigureBox(page, model.trace, hot, graded, decimals, model.net.sizes.join('-'), highlight),
 });

@@ -4,18 +4,28 @@ import { SpecError } from '../src/spec.ts';
 import { DivergenceError } from '../src/trainer.ts';
 import { decisionGrid, plotBox, type PlotBox } from '../src/lesson/boundary.ts';
 import type { LessonDataset } from '../src/lesson/dataset.ts';
-import { defineDirective, type DirectiveCall, type LessonContext } from '../src/lesson/directive.ts';
+import { defineDirective, type DirectiveCall, type LessonContext, type RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { runsNamed } from '../src/lesson/quantity.ts';
 import { spreadOf } from '../src/lesson/stability.ts';
 import { startingNetwork, trainRun, type Run, type TrainSpec } from '../src/lesson/train-run.ts';
 import { regionsFigureBox, type PanelStability } from '../render/figures/boundary.ts';
-import { curveFigureBox, type Series } from '../render/figures/curve.ts';
+import { curveFigureBox, spansDecades, type Series } from '../render/figures/curve.ts';
+import { escapeHtml } from '../render/html.ts';
 import { runTable, type RunStability } from '../render/runs.ts';
 
 const RUN_KEYS = ['in', 'iterations', 'epochs', 'lr', 'every', 'loss', 'decimals'];
 /** The most work one run may take (steps × samples × operations a sample): lesson 5's largest run is 1.8e9. */
 const MAX_TRAINING_COST = 2e10;
+
+interface CurveData {
+  series: Series[];
+  xLabel: string;
+  yLabel: string;
+  log: boolean;
+  /** HTML, escaped */
+  caption: string;
+}
 
 interface Regions {
   runs: Run[];
@@ -23,6 +33,8 @@ interface Regions {
   dataset: LessonDataset;
   box: PlotBox;
   decimals: number;
+  /** the two inputs' names, for the axes */
+  axes: [string, string];
 }
 
 export const train = defineDirective({
@@ -66,7 +78,7 @@ export const curve = defineDirective({
   usage: '::curve RUN[,RUN…] [y=loss \\| y=output] [log]',
   summary: 'the runs\' loss (or first-sample output) against iteration or epoch',
   args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y'], flags: ['log'] },
-  evaluate(call, lesson): { series: Series[]; xLabel: string; yLabel: string; log: boolean } {
+  evaluate(call, lesson): CurveData {
     const yArg = call.keyed.get('y');
     const y = yArg?.value ?? 'loss';
     if (y !== 'loss' && !/^output\d*$/.test(y)) throw call.error(yArg, `expected y=loss or y=output (y=output1 for the second output), got ${y}`);
@@ -78,9 +90,22 @@ export const curve = defineDirective({
     const series = runs.map((run) => ({ label: run.id, x: run.result.at, y: k < 0 ? run.result.loss : run.result.tracked.map((o) => o[k] ?? NaN) }));
     const sgd = runs[0].spec.mode === 'sgd';
     const yLabel = k < 0 ? (sgd ? 'loss summed over the epoch' : 'loss') : `output ${k === 0 ? '' : k} for the first sample`.replace('  ', ' ');
-    return { series, xLabel: sgd ? 'epoch' : 'iteration', yLabel, log: call.keyed.has('log') };
+    // A loss that falls across decades is flat on a linear axis after its first steps: it gets a log axis unasked.
+    const chosen = !call.keyed.has('log') && k < 0 && spansDecades(series);
+    const log = call.keyed.has('log') || chosen;
+    const xLabel = sgd ? 'epoch' : 'iteration';
+    const everies = [...new Set(runs.map((r) => r.spec.every))];
+    const recorded = everies.length === 1 ? `recorded every ${everies[0] === 1 ? '' : `${everies[0]} `}${everies[0] === 1 ? xLabel : `${xLabel}s`}` : 'recorded at each run\'s own interval';
+    const what = k < 0 ? (sgd ? 'The loss summed over each epoch' : 'The loss') : `${outputs === 1 ? 'The output' : `Output ${k} (counting from 0)`} for the first sample`;
+    const names = runs.map((r) => escapeHtml(r.id));
+    const whose = names.length === 1 ? `of run ${names[0]}` : `of runs ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    const positive = series.flatMap((s) => s.y.filter((v) => v > 0));
+    const decades = positive.length ? Math.log10(Math.max(...positive) / Math.min(...positive)) : 0;
+    const scale = chosen ? `, on a log scale, chosen because the values span ${decades.toFixed(1)} decades` : log ? ', on a log scale' : '';
+    const caption = `${what} ${whose} against ${xLabel} (${sgd ? 'per-sample SGD' : 'full-batch descent'}, ${recorded})${scale}.${series.length > 1 ? ' The legend below the plot names the lines, which differ in dash as well as colour.' : ''}`;
+    return { series, xLabel, yLabel, log, caption };
   },
-  render: (d) => curveFigureBox(d.series, d.xLabel, d.yLabel, d.log),
+  render: (d, page) => curveFigureBox(page, d.series, d.xLabel, d.yLabel, d.log, d.caption),
 });
 
 export const boundary = defineDirective({
@@ -110,11 +135,13 @@ function regions(runs: Run[], call: DirectiveCall, lesson: LessonContext): Regio
     if (run.trained.sizes[0] !== 2) throw call.error(undefined, `a decision boundary needs 2 inputs; ${run.id} has ${run.trained.sizes[0]}`);
     run.grid ??= decisionGrid(run.trained, dataset.X, dataset.n);
   }
-  return { runs, stability: runs.map((r) => panelStability(r, lesson)), dataset, box: plotBox(dataset.X, dataset.n), decimals: call.decimals };
+  const inputs = call.model.net.labels.input;
+  const axes: [string, string] = inputs.length === 2 ? [inputs[0].name, inputs[1].name] : ['x1', 'x2'];
+  return { runs, stability: runs.map((r) => panelStability(r, lesson)), dataset, box: plotBox(dataset.X, dataset.n), decimals: call.decimals, axes };
 }
 
-function renderRegions(d: Regions): string {
-  return regionsFigureBox(d.runs, d.stability, d.dataset, d.box, d.decimals);
+function renderRegions(d: Regions, page: RenderContext): string {
+  return regionsFigureBox(page, d.runs, d.stability, d.dataset, d.box, d.decimals, d.axes);
 }
 
 /** How far a run's final loss and accuracy move under perturbation. */

@@ -1,7 +1,8 @@
-// Line charts of training runs: loss or an output against iteration or epoch, with axes,
-// ticks, labels and a legend. The numbers arrive recorded; this only draws them.
+// Line charts of training runs and activations: y against x, with axes, ticks, labels and a
+// legend below the plot (never over the lines). The numbers arrive recorded; this only draws them.
+import type { RenderContext } from '../../src/lesson/directive.ts';
 import { escapeHtml } from '../html.ts';
-import { logTicks, niceTicks, tickLabel } from './axes.ts';
+import { dataTable, logTicks, niceTicks, sig, svgImage, textWidth, tickLabel } from './axes.ts';
 
 /** One line of a chart. */
 export interface Series {
@@ -10,37 +11,98 @@ export interface Series {
   y: number[];
 }
 
-const W = 680, H = 340, L = 70, R = 20, T = 20, B = 50;
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+const W = 640, PH = 260, L = 66, R = 20, T = 14, B = 46;
+/** How many colours the series cycle through (figures.css: --s0 … --s7, ≥ 3:1 on either theme's background). */
+export const SERIES_COLOURS = 8;
+/** Dashes as well as colours, so that lines stay apart for readers who cannot tell the colours apart, and in greyscale print. */
+const DASHES = ['', '7 4', '2 3', '10 3 2 3'];
+
+/** Whether positive data spans two decades or more: then a log axis shows its tail instead of a flat line. */
+export function spansDecades(series: Series[], decades = 2): boolean {
+  const ys = series.flatMap((s) => s.y).filter(Number.isFinite);
+  if (ys.length === 0 || ys.some((v) => v <= 0)) return false;
+  return Math.log10(Math.max(...ys) / Math.min(...ys)) >= decades;
+}
+
+function legendRows(series: Series[]): { x: number; row: number }[] {
+  const at: { x: number; row: number }[] = [];
+  let x = L, row = 0;
+  for (const s of series) {
+    const w = 30 + textWidth(s.label, 12) + 18;
+    if (x > L && x + w > W - R) { x = L; row++; }
+    at.push({ x, row });
+    x += w;
+  }
+  return at;
+}
 
 export function curveFigure(series: Series[], xLabel: string, yLabel: string, log: boolean): string {
   const xs = series.flatMap((s) => s.x), ys = series.flatMap((s) => s.y).filter((v) => Number.isFinite(v) && (!log || v > 0));
   const x0 = Math.min(...xs), x1 = Math.max(...xs);
   let y0 = Math.min(...ys), y1 = Math.max(...ys);
-  if (!log) {
+  if (log) {
+    // Whole decades at the ends, so the first and last labels sit on the frame.
+    y0 = 10 ** Math.floor(Math.log10(y0) + 1e-9);
+    y1 = 10 ** Math.ceil(Math.log10(y1) - 1e-9);
+    if (y1 / y0 < 10) y1 = y0 * 10;
+  } else {
     const pad = (y1 - y0) * 0.05 || Math.abs(y1) * 0.05 || 1;
-    y0 = Math.min(0, y0) === 0 && y0 >= 0 && y0 < (y1 - y0) * 0.3 ? 0 : y0 - pad;
+    y0 = y0 >= 0 && y0 < (y1 - y0) * 0.3 ? 0 : y0 - pad;
     y1 += pad;
   }
+  const legend = series.length > 1 ? legendRows(series) : [];
+  const rows = legend.length ? legend[legend.length - 1].row + 1 : 0;
+  const H = T + PH + B + rows * 20 + (rows ? 6 : 0);
   const sx = (x: number) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
   const sy = log
-    ? (y: number) => T + (1 - (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0) || 1)) * (H - T - B)
-    : (y: number) => T + (1 - (y - y0) / (y1 - y0 || 1)) * (H - T - B);
+    ? (y: number) => T + (1 - (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0) || 1)) * PH
+    : (y: number) => T + (1 - (y - y0) / (y1 - y0 || 1)) * PH;
   const parts: string[] = [];
-  const yTicks = (log ? logTicks(y0, y1) : niceTicks(y0, y1)).filter((t) => t >= y0 * (1 - 1e-9) && t <= y1 * (1 + 1e-9));
-  for (const t of yTicks) parts.push(`<line class="grid" x1="${L}" x2="${W - R}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><text class="tick y" x="${L - 6}" y="${(sy(t) + 4).toFixed(1)}">${tickLabel(t)}</text>`);
-  for (const t of niceTicks(x0, x1, 6)) parts.push(`<line class="tickmark" x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${H - B}" y2="${H - B + 5}"/><text class="tick" x="${sx(t).toFixed(1)}" y="${H - B + 18}">${tickLabel(t)}</text>`);
-  parts.push(`<line class="axis" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/><line class="axis" x1="${L}" x2="${L}" y1="${T}" y2="${H - B}"/>`);
-  parts.push(`<text class="axis-label" x="${(L + W - R) / 2}" y="${H - 10}">${escapeHtml(xLabel)}</text>`);
-  parts.push(`<text class="axis-label" transform="translate(16 ${(T + H - B) / 2}) rotate(-90)">${escapeHtml(yLabel)}${log ? ' (log scale)' : ''}</text>`);
+  const inY = (t: number) => t >= y0 - Math.abs(y0) * 1e-9 && t <= y1 + Math.abs(y1) * 1e-9;
+  const ticks = log ? logTicks(y0, y1) : { labelled: niceTicks(y0, y1), minor: [] };
+  for (const t of ticks.minor.filter(inY)) parts.push(`<line class="tickmark" x1="${L - 3}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/>`);
+  for (const t of ticks.labelled.filter(inY)) parts.push(`<line class="grid" x1="${L}" x2="${W - R}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><line class="tickmark" x1="${L - 5}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><text class="tick y" x="${L - 8}" y="${(sy(t) + 4).toFixed(1)}">${tickLabel(t)}</text>`);
+  for (const t of niceTicks(x0, x1, 6)) parts.push(`<line class="tickmark" x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${T + PH}" y2="${T + PH + 5}"/><text class="tick" x="${sx(t).toFixed(1)}" y="${T + PH + 19}">${tickLabel(t)}</text>`);
+  parts.push(`<line class="axis" x1="${L}" x2="${W - R}" y1="${T + PH}" y2="${T + PH}"/><line class="axis" x1="${L}" x2="${L}" y1="${T}" y2="${T + PH}"/>`);
+  parts.push(`<text class="axis-label" x="${(L + W - R) / 2}" y="${T + PH + 38}">${escapeHtml(xLabel)}</text>`);
+  parts.push(`<text class="axis-label" transform="translate(15 ${T + PH / 2}) rotate(-90)">${escapeHtml(yLabel)}${log ? ' (log scale)' : ''}</text>`);
   series.forEach((s, i) => {
     const pts = s.x.map((x, j) => [x, s.y[j]] as const).filter(([, y]) => Number.isFinite(y) && (!log || y > 0)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
-    parts.push(`<polyline class="series" stroke="${PALETTE[i % PALETTE.length]}" points="${pts.join(' ')}"/>`);
-    if (series.length > 1) parts.push(`<rect x="${W - R - 150}" y="${T + 6 + i * 18}" width="14" height="4" fill="${PALETTE[i % PALETTE.length]}"/><text class="legend" x="${W - R - 130}" y="${T + 12 + i * 18}">${escapeHtml(s.label)}</text>`);
+    const dash = DASHES[i % DASHES.length];
+    parts.push(`<polyline class="series ln${i % SERIES_COLOURS}"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${pts.join(' ')}"/>`);
+    if (legend.length) {
+      const { x, row } = legend[i], y = T + PH + B + 12 + row * 20;
+      parts.push(`<line class="series ln${i % SERIES_COLOURS}"${dash ? ` stroke-dasharray="${dash}"` : ''} x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}"/><text class="legend" x="${x + 30}" y="${y}">${escapeHtml(s.label)}</text>`);
+    }
   });
-  return `<svg class="curve" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(`${yLabel} against ${xLabel}`)}">${parts.join('')}</svg>`;
+  const title = `${yLabel} against ${xLabel}${log ? ' (log scale)' : ''}`;
+  return svgImage('curve', W, H, title, curveDescription(series, xLabel, yLabel, log, [y0, y1]), parts.join(''));
 }
 
-export function curveFigureBox(series: Series[], xLabel: string, yLabel: string, log: boolean): string {
-  return `<figure class="figure">${curveFigure(series, xLabel, yLabel, log)}</figure>`;
+/** The numbers a reader of the drawing sees: the range shown, and each line's first and last point. */
+export function curveDescription(series: Series[], xLabel: string, yLabel: string, log: boolean, shown: [number, number]): string {
+  const lines = series.map((s) => {
+    const ok = s.x.map((x, j) => [x, s.y[j]] as const).filter(([, y]) => Number.isFinite(y));
+    if (ok.length === 0) return `${s.label}: no finite values`;
+    const [fx, fy] = ok[0], [lx, ly] = ok[ok.length - 1];
+    return `${s.label}: ${sig(fy)} at ${xLabel} ${sig(fx)}, ${sig(ly)} at ${xLabel} ${sig(lx)}`;
+  });
+  const xs = series.flatMap((s) => s.x);
+  return `${yLabel} on a ${log ? 'log' : 'linear'} axis from ${sig(shown[0])} to ${sig(shown[1])}, ${xLabel} from ${sig(Math.min(...xs))} to ${sig(Math.max(...xs))}. ${lines.join('; ')}.`;
+}
+
+/** The drawn points as a table: every recorded point up to 41 rows, else every k-th and the last. */
+export function curveTable(series: Series[], xLabel: string): string {
+  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const every = Math.ceil(xs.length / 40);
+  const picked = xs.filter((_, i) => i % every === 0 || i === xs.length - 1);
+  const at = series.map((s) => new Map(s.x.map((x, j) => [x, s.y[j]])));
+  const rows = picked.map((x) => [sig(x, 6), ...at.map((m) => (m.has(x) ? sig(m.get(x)!) : '—'))]);
+  const note = every > 1 ? `every ${every}th of the ${xs.length} recorded points and the last` : `all ${xs.length} recorded points`;
+  return dataTable(`The lines' values (4 significant digits, as drawn): ${note}`, [xLabel, ...series.map((s) => s.label)], rows);
+}
+
+/** The chart as a numbered figure; `caption` is HTML already escaped. */
+export function curveFigureBox(page: RenderContext, series: Series[], xLabel: string, yLabel: string, log: boolean, caption: string): string {
+  return page.figure({ body: curveFigure(series, xLabel, yLabel, log), caption, data: curveTable(series, xLabel) });
 }
