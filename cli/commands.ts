@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DIRECTIVES } from '../directives/registry.ts';
 import { renderSite } from '../render/site.ts';
 import { verifyReport } from '../render/verify-report.ts';
-import { formatDiagnostic } from '../src/lesson/diagnostics.ts';
+import { formatDiagnostic, type Diagnostic } from '../src/lesson/diagnostics.ts';
 import type { AnyDirective, LessonEffects } from '../src/lesson/directive.ts';
 import { evaluateLesson, lessonDiagnostics, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
@@ -197,7 +197,7 @@ export function build(files: string[], outDir: string | undefined, options: Comm
     const lessons = evaluateAll(lessonsToBuild, true, directives, console);
     const pages = renderSite(lessons); // any error stops here, before the old site is touched
     writeSite(out, pages);
-    const warnings = lessons.flatMap(lessonDiagnostics);
+    const warnings = [...lessons.flatMap(lessonDiagnostics), ...lessons.flatMap(missingGlyphs)];
     for (const d of warnings) console.err(`${formatDiagnostic(d, 'warning')}\n`);
     const n = warnings.length;
     console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'}: run verify)` : ''}\n`);
@@ -230,8 +230,11 @@ function writeSite(out: string, pages: Map<string, string>): void {
   mkdirSync(join(staging, 'assets', 'katex'));
   cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
   cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
-  // One stylesheet: the page's, then the figures'.
-  writeFileSync(join(staging, 'assets', 'chainbook.css'), ['styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
+  // The Chinese glyphs the lessons use (render/fonts, made by scripts/cjk-font.mjs).
+  mkdirSync(join(staging, 'assets', 'fonts'));
+  for (const f of readdirSync(join(packageRoot, 'render', 'fonts'))) if (f.endsWith('.woff2') || f === 'OFL.txt') cpSync(join(packageRoot, 'render', 'fonts', f), join(staging, 'assets', 'fonts', f));
+  // One stylesheet: the fonts', the page's, then the figures'.
+  writeFileSync(join(staging, 'assets', 'chainbook.css'), ['fonts/cjk.css', 'styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
   if (existsSync(out)) renameSync(out, previous);
   renameSync(staging, out);
   rmSync(previous, { recursive: true, force: true });
@@ -256,4 +259,23 @@ export function create(name: string, options: CommandOptions = {}): number {
   const shown = relative(process.cwd(), file);
   console.out(`wrote ${shown}: check it with chainbook verify ${shown}, then chainbook build\n`);
   return 0;
+}
+
+/** Chinese characters of a lesson the shipped font does not have: a reader without a CJK font would see boxes. */
+function missingGlyphs(lesson: EvaluatedLesson): Diagnostic[] {
+  const shipped = new Set(readFileSync(join(packageRoot, 'render', 'fonts', 'characters.txt'), 'utf8').trim());
+  const text = lesson.parsed.map.text;
+  const seen = new Set<string>();
+  const found: Diagnostic[] = [];
+  let offset = 0;
+  for (const c of text) {
+    const cp = c.codePointAt(0)!;
+    const cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x3000 && cp <= 0x303f);
+    if (cjk && !shipped.has(c) && !seen.has(c)) {
+      seen.add(c);
+      found.push({ file: lesson.parsed.file, at: lesson.parsed.map.position(offset), message: `${c} is not in the Chinese font the site ships: run scripts/cjk-font.mjs (see its first lines) so readers without one do not see a box` });
+    }
+    offset += c.length;
+  }
+  return found;
 }

@@ -44,17 +44,17 @@ export const forward = defineDirective({
 
 export const derive = defineDirective({
   name: 'derive',
-  usage: '::derive PARAM',
-  summary: '∂E/∂PARAM: the chain-rule statement, each factor as symbol = formula = numbers = value with its g-label, the product; where paths branch, each branch and the shared tail',
-  args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
-  evaluate(call): { derivation: Derivation; decimals: number } {
+  usage: '::derive PARAM [fold]',
+  summary: '∂E/∂PARAM: the chain-rule statement, each factor as symbol = formula = numbers = value with its g-label, the product; where paths branch, each branch and the shared tail. `fold`: the result shown, the derivation folded below it (a repetition of one shown in full)',
+  args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'], flags: ['fold'] },
+  evaluate(call): { derivation: Derivation; decimals: number; fold: boolean } {
     const i = paramIndex(call.model, call.positional[0].value, call, call.positional[0]);
     const trace = chainTrace(call.model);
     const chain = explainGradientOrError(trace, i, call);
     if (chain.paths.length > MAX_PATHS) throw call.error(call.positional[0], `${trace.params[i].name}'s gradient sums ${chain.paths.length} paths, more than a page can write out (at most ${MAX_PATHS}); ::derive is for the small networks of a worked example`);
-    return { derivation: derivationOf(trace.tape, trace.loss, trace.params[i]), decimals: call.decimals };
+    return { derivation: derivationOf(trace.tape, trace.loss, trace.params[i]), decimals: call.decimals, fold: call.keyed.has('fold') };
   },
-  render: (d, page) => derivation(d.derivation, d.decimals, page),
+  render: (d, page) => derivation(d.derivation, d.decimals, page, d.fold),
 });
 
 export const update = defineDirective({

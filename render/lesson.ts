@@ -1,7 +1,7 @@
 // An evaluated lesson → the HTML of its article. The parsed tokens go through marked's parser
 // with renderers for the lesson's own tokens: each directive's own `render`, the inline
 // values, and the lesson's math through KaTeX.
-import { Marked, type Tokens } from 'marked';
+import { Marked, type Token, type Tokens } from 'marked';
 import { inLesson } from '../src/lesson/diagnostics.ts';
 import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
@@ -11,8 +11,31 @@ import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
 
+/** A section heading of the lesson, for its table of contents. */
+export interface Heading {
+  level: number;
+  id: string;
+  html: string;
+}
+
 export function renderArticle(lesson: EvaluatedLesson): string {
+  return renderLesson(lesson).html;
+}
+
+/** A heading's anchor: its words, lower case, joined by hyphens (unique within the page). */
+function anchorOf(text: string, taken: Set<string>): string {
+  const base = text.normalize('NFKD').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'section';
+  let id = base;
+  for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
+  taken.add(id);
+  return id;
+}
+
+export function renderLesson(lesson: EvaluatedLesson): { html: string; headings: Heading[] } {
   const { file, map, tokens } = lesson.parsed;
+  const headings: Heading[] = [];
+  const ids = new Set<string>(['contents', 'top']);
+  let equations = 0;
   const math = new MathRenderer();
   let figures = 0;
   const page: RenderContext = {
@@ -24,13 +47,29 @@ export function renderArticle(lesson: EvaluatedLesson): string {
     gfm: true,
     // A lesson's raw HTML is shown as the text it is, never made live: what a page needs
     // beyond markdown comes from directives, which escape what they print.
-    renderer: { html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text) },
+    renderer: {
+      html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
+      // Every heading has an anchor to link to, and the page's contents list it.
+      heading(this: { parser: { parseInline(tokens: Token[]): string } }, { tokens: inline, depth, text }: Tokens.Heading) {
+        const html = this.parser.parseInline(inline);
+        const id = anchorOf(text, ids);
+        if (depth <= 3) headings.push({ level: depth, id, html });
+        return `<h${depth} id="${id}">${html}<a class="anchor" href="#${id}" aria-label="Link to this section">#</a></h${depth}>\n`;
+      },
+    },
     extensions: [
       {
         name: 'directive',
         renderer: (token: Tokens.Generic) => {
-          const { directive, data } = lesson.directives.get(token as DirectiveToken)!;
-          return directive.render(data, page);
+          const t = token as DirectiveToken;
+          const { directive, data } = lesson.directives.get(t)!;
+          const html = directive.render(data, page);
+          // A worked step is a numbered equation, its anchor named after what it works out (derive-w5).
+          const step = /^<div class="step ([\w -]+)">/.exec(html);
+          if (!step) return html;
+          const n = ++equations;
+          const id = anchorOf([t.name, ...t.args.filter((a) => !a.key).map((a) => a.value)].join(' '), ids);
+          return `<div class="step ${step[1]}" id="${id}"><a class="eq-number" href="#${id}" title="equation ${n}">(${n})</a>${html.slice(step[0].length)}`;
         },
       },
       {
@@ -52,7 +91,8 @@ export function renderArticle(lesson: EvaluatedLesson): string {
     ],
   });
   // A table wider than the column scrolls inside a box of its own, never the page.
-  return inLesson(file, map, () => marked.parser(tokens)).replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
+  const html = inLesson(file, map, () => marked.parser(tokens)).replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
+  return { html, headings };
 }
 
 /** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */

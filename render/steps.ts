@@ -109,8 +109,12 @@ function orderedBranches(chain: Chain) {
 
 const product = (numbers: string[]) => numbers.map((v) => (v.startsWith('-') ? `(${v})` : v)).join('\\cdot ');
 
-export function derivation(d: Derivation, decimals: number, page: RenderContext): string {
-  return `<div class="step derive">${derivationBody(d, decimals, page, new Labels())}</div>`;
+/** `fold`: the result on a line, the derivation in a <details> below it (open without JavaScript on a click). */
+export function derivation(d: Derivation, decimals: number, page: RenderContext, fold = false): string {
+  const body = derivationBody(d, decimals, page, new Labels());
+  if (!fold) return `<div class="step derive">${body}</div>`;
+  const result = page.inline(`${partialTex(d.root, d.param)} = ${formatNumber(d.value, decimals)}`);
+  return `<div class="step derive folded"><details><summary>${result} <span class="fold-hint">the derivation</span></summary>${body}</details></div>`;
 }
 
 function derivationBody(d: Derivation, decimals: number, page: RenderContext, labels: Labels): string {

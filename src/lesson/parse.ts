@@ -19,6 +19,12 @@ export interface LessonMeta {
   summary?: string;
   /** the material the lesson reproduces */
   source?: string;
+  /** where that material is published (http or https) */
+  sourceUrl?: string;
+  /** which of the course's seed texts it is (shared/seeds), like "003" */
+  seed?: string;
+  /** what a reader should know first, in words */
+  needs?: string;
   /** position in the index */
   order: number;
   /** decimals numbers are printed with, unless a directive says otherwise */
@@ -58,7 +64,7 @@ export interface ParsedLesson {
   fieldOffset(path: string, which?: 'value' | 'key'): number;
 }
 
-const FIELDS = ['title', 'summary', 'source', 'order', 'decimals', 'rounding', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
+const FIELDS = ['title', 'summary', 'source', 'source_url', 'seed', 'needs', 'order', 'decimals', 'rounding', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
 
 export function parseLesson(file: string, source: string): ParsedLesson {
   // Offsets count characters of the text with \n line ends: a BOM or CRLF must not shift them.
@@ -314,11 +320,15 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
     if (!isRecord(raw.names)) fail('names', 'expected a mapping from a name to what it means');
     for (const [k, v] of Object.entries(raw.names as Record<string, unknown>)) names[k] = typeof v === 'string' ? v : fail(`names.${k}`, `expected a description, got ${show(v)}`);
   }
-  const str = (k: 'summary' | 'source') => (raw[k] === undefined ? undefined : typeof raw[k] === 'string' ? (raw[k] as string) : fail(k, `expected text, got ${show(raw[k])}`));
+  const sourceUrl = (url: string | undefined) => (url === undefined || /^https?:\/\/[^\s"<>]+$/.test(url) ? url : fail('source_url', `expected an http or https address, got ${show(url)}`));
+  const str = (k: 'summary' | 'source' | 'source_url' | 'seed' | 'needs') => (raw[k] === undefined ? undefined : typeof raw[k] === 'string' ? (raw[k] as string) : fail(k, `expected text, got ${show(raw[k])}`));
   return {
     title: (raw.title as string).trim(),
     summary: str('summary'),
     source: str('source'),
+    sourceUrl: sourceUrl(str('source_url')),
+    seed: str('seed'),
+    needs: str('needs'),
     order: order as number,
     decimals: decimals as number,
     rounding: rounding as Rounding,
