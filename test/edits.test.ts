@@ -56,5 +56,5 @@ describe.each([['lessons/01-one-neuron.md', 20], ['lessons/02-worked-example.md'
       }),
       { numRuns: Number(process.env.EDITS ?? runsOf), seed: Number(process.env.EDITS_SEED ?? 7) },
     );
-  });
+  }, 90_000); // ~8 s alone; npm test shares the two cores with the site build and Chromium
 });

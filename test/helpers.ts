@@ -1,5 +1,12 @@
-// One comparison helper for the agreement tests: it names the parameter that disagreed.
+// Helpers shared by tests: a comparison that names the parameter that disagreed, and the build's run cache.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { packageRoot, sourceTreeHash } from '../cli/commands.ts';
+import { net2Compiled } from '../src/kernels/net2.ts';
+import type { LessonEffects } from '../src/lesson/directive.ts';
+import type { TrainResult } from '../src/lesson/train-run.ts';
 import type { Network } from '../src/network.ts';
 
 export interface Tolerance {
@@ -18,4 +25,36 @@ export function expectAgree(net: Network, what: string, a: ArrayLike<number>, b:
       expect.fail(`${what}: ∂E/∂${net.params[i].name} disagrees: ${a[i]} vs ${b[i]} (|Δ| ${diff.toExponential(2)} > ${bound.toExponential(2)}) in a [${net.sizes.join('-')}] ${net.config.activations.join('/')} ${net.config.loss} net`);
     }
   }
+}
+
+/**
+ * The build's run cache (.cache/runs), read-only, in front of an in-memory one: a test that
+ * evaluates a lesson the build has trained reuses its runs instead of training them again.
+ * Entries are served only as the CLI serves them (the key they were written for, an intact
+ * checksum); anything else trains here. Nothing is written, so a test never leaves entries the
+ * build would have to judge.
+ */
+export function buildRunCache(): NonNullable<LessonEffects['cache']> {
+  const dir = resolve('.cache', 'runs', `${sourceTreeHash(packageRoot)}-${net2Compiled ? 'wasm' : 'js'}`);
+  const mine = new Map<string, TrainResult>();
+  return {
+    get(key) {
+      if (mine.has(key)) return mine.get(key);
+      const file = join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+      if (!existsSync(file)) return undefined;
+      try {
+        const entry = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; check?: unknown; result?: TrainResult };
+        const body = JSON.stringify(entry.result);
+        if (entry.key !== key || entry.check !== createHash('sha256').update(key).update('\0').update(body).digest('hex')) return undefined;
+        const result = entry.result!;
+        if (result.finalLoss === null) result.finalLoss = NaN; // JSON has no NaN
+        return result;
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, value) {
+      mine.set(key, value);
+    },
+  };
 }
