@@ -19,8 +19,8 @@ describe('naming schemes', () => {
   it('sequential: w1…w8 and b1…b4 as seed 003 numbers them', () => {
     const net = Network.fromSpec({ layers: [2, 2, 2], loss: 'half_squared', init: { seed: 0, distribution: 'rand' } });
     expect(net.params.map((p) => p.name)).toEqual(['w1', 'w2', 'w3', 'w4', 'b1', 'b2', 'w5', 'w6', 'w7', 'w8', 'b3', 'b4']);
-    expect(net.names.preactivation(1, 2)).toEqual({ name: 'in_h2', tex: '\\mathit{in}_{h_{2}}' });
-    expect(net.names.activation(2, 1)).toEqual({ name: 'out_o1', tex: '\\mathit{out}_{o_{1}}' });
+    expect(net.names.preactivation(1, 2)).toEqual({ name: 'in_h2', tex: '\\name{in}_{h_{2}}' });
+    expect(net.names.activation(2, 1)).toEqual({ name: 'out_o1', tex: '\\name{out}_{o_{1}}' });
   });
 
   it('indexed: W11, W21, W31 into the first hidden neuron and W41…W45 into the output, as seed 000', () => {

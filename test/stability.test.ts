@@ -45,7 +45,7 @@ describe('lesson 5 prints no digit of a run that perturbation changes', async ()
 
   it('in the panel titles of the sweep and of the one run', () => {
     // "loss ≈15" or "loss between 18.72 and 19.71"; "accuracy 99%" or "accuracy between 97.7% and 98.7%"
-    const titles = [...html.matchAll(/<figcaption>(\d+ hidden|moons) · loss (?:between ([^ ]+) and ([^ ]+)|([^ ]+)) · accuracy (?:between [\d.]+% and ([\d.]+)%|([\d.]+)%)/g)];
+    const titles = [...html.matchAll(/<p class="panel-title">(\d+ hidden|moons) · loss (?:between ([^ ]+) and ([^ ]+)|([^ ]+)) · accuracy (?:between [\d.]+% and ([\d.]+)%|([\d.]+)%)/g)];
     expect(titles.length).toBe(8);
     let chaotic = 0;
     for (const [, name, , upTo, single, accuracyUpTo, single2] of titles) {
