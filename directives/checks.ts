@@ -2,15 +2,15 @@
 // source's code computes instead, and the tracer beside the trainer, finite differences and mathjs.
 import { checkFigure, type CheckResult } from '../src/lesson/check.ts';
 import { defineDirective } from '../src/lesson/directive.ts';
-import { expressionValue } from '../src/lesson/expression.ts';
+import { expressionTex, expressionValue } from '../src/lesson/expression.ts';
 import { replayModel, type AgreementRow } from '../src/lesson/models.ts';
 import { agreementTable, checkBox, computeLine } from '../render/checks.ts';
 
 export const check = defineDirective({
   name: 'check',
-  usage: '::check QUANTITY quoted=FIGURE [erratum="why" [explain="expr" \\| explain=replay] \\| unexplained="…"] [rounding=truncate] [tolerance=T] [replay]',
-  summary: 'a figure quoted from the source against the computed one. It agrees when the computed value, rounded half-up to the figure\'s printed decimals (cut off with `rounding=truncate`, or the front matter\'s `rounding`), is the figure, or lies within a declared `tolerance`; the page states the rule. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the figure exactly. A figure nothing reproduces is declared `unexplained`: shown as such, listed by verify',
-  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'explain', 'unexplained', 'rounding', 'tolerance', 'in'], flags: ['replay'] },
+  usage: '::check QUANTITY quoted=FIGURE [erratum="why" [explain="expr" \\| explain=replay] \\| unexplained="…"] [cause=NAME] [rounding=truncate] [tolerance=T] [replay]',
+  summary: 'a figure quoted from the source against the computed one. It agrees when the computed value, rounded half-up to the figure\'s printed decimals (cut off with `rounding=truncate`, or the front matter\'s `rounding`), is the figure, or lies within a declared `tolerance`; the page states the rule. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the figure exactly. A figure nothing reproduces is declared `unexplained`: shown as such, listed by verify. `cause=NAME` names a slip several figures share: the first check with it explains it in its `erratum`, later ones may leave `erratum` out and the page refers back to that explanation',
+  args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'cause', 'explain', 'unexplained', 'rounding', 'tolerance', 'in'], flags: ['replay'] },
   evaluate(call, lesson): CheckResult {
     const result = checkFigure(call, lesson);
     lesson.checks.push(result);
@@ -24,15 +24,16 @@ export const compute = defineDirective({
   usage: '::compute expr="…" [label="…"]',
   summary: 'a mathjs expression over node names (`grad_NAME`, `sigmoid`, `lr`) and its value: what a source\'s code computes instead',
   args: { keys: ['expr', 'label', 'in', 'decimals'], flags: ['replay'] },
-  evaluate(call, lesson): { label: string; expr: string; value: number; decimals: number } {
+  evaluate(call, lesson): { label: string; expr: string; tex: string; value: number; decimals: number } {
     const expr = call.keyed.get('expr');
     if (!expr) throw call.error(undefined, '::compute needs expr="…": a mathjs expression over the lesson\'s names');
     const replayed = call.keyed.has('replay') ? replayModel(lesson.models) : undefined;
-    const value = expressionValue(expr, replayed?.replay ?? call.model.trace, call.model.lr, call, lesson.meta.carry);
+    const trace = replayed?.replay ?? call.model.trace;
+    const value = expressionValue(expr, trace, call.model.lr, call, lesson.meta.carry);
     lesson.computed.push(value);
-    return { label: call.keyed.get('label')?.value ?? '', expr: expr.value, value, decimals: call.decimals };
+    return { label: call.keyed.get('label')?.value ?? '', expr: expr.value, tex: expressionTex(expr.value, trace, lesson.meta.carry?.decimals), value, decimals: call.decimals };
   },
-  render: (d) => computeLine(d.label, d.expr, d.value, d.decimals),
+  render: (d, page) => computeLine(d.label, d.tex, d.value, d.decimals, page),
 });
 
 export const agreement = defineDirective({
@@ -41,5 +42,5 @@ export const agreement = defineDirective({
   summary: 'tracer, trainer, finite-difference and symbolic gradients side by side',
   args: { keys: ['in'] },
   evaluate: (call): { rows: AgreementRow[] } => ({ rows: call.model.agreement }),
-  render: (d) => agreementTable(d.rows),
+  render: (d, page) => agreementTable(d.rows, page),
 });

@@ -63,37 +63,68 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
     return `<aside class="check agrees" role="note"><p class="check-line"><span class="check-q">${name}</span> The source prints ${n(c.quotedText)}; chainbook computes ${n(computed)}${variant}${shortened}: <strong>${VERDICT_WORDS.agrees}</strong>.</p></aside>`;
   }
   // A quantity read from the replay is the source's own arithmetic without the slip the erratum names.
-  const gives = c.ref.replay ? 'The tutorial’s own arithmetic without that slip gives' : `The stated values give${variant}`;
+  const gives = c.ref.replay ? 'The replay of the tutorial’s arithmetic, without that slip, gives' : `The stated values give${variant}`;
   const facts = [
     ['The source prints', n(c.quotedText)],
     [gives, `${n(computed)}${shortened}: the source’s figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'}`],
   ];
   const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
-  if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', minus(escapeHtml(why))]);
+  if (c.cause && !c.cause.first) {
+    // Explained once, at the first figure with this cause; here a link back, and what is particular to this figure.
+    const own = c.erratum !== c.cause.text ? ` ${minus(escapeHtml(c.erratum!))}` : '';
+    const at = c.cause.tex ? page.inline(c.cause.tex) : escapeHtml(c.cause.quantity);
+    facts.push(['What the source must have done', `The same slip as at ${at} (<a href="#cause-${c.cause.name}">see there</a>).${own}`]);
+  } else if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', minus(escapeHtml(why))]);
   if (c.explain) {
     const verdict = c.explain.reproduces ? `the source’s figure, digit for digit` : `<strong>not</strong> the source’s figure`;
     const result = `${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${n(c.explain.shown)}, ${verdict}`;
     if (c.explain.replayed) {
-      facts.push(['Its arithmetic, replayed', `${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}<p>each number from the figures it printed before, rounded as it prints them: ${n(formatNumber(c.explain.value, rule.decimals + 3))}, ${result}.</p>`]);
+      facts.push(['Its arithmetic, replayed', `${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}<p>Each number from the figures it printed before, rounded as it prints them, gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}, ${result}.</p>`]);
     } else if (c.explain.text === 'replay') {
       facts.push(['Its arithmetic, replayed', `The tutorial’s own arithmetic, each figure computed from the figures it printed before and rounded as it prints them, gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}; ${result}.`]);
     } else {
-      const tex = c.explain.tex ? page.display(`${c.explain.tex} = ${num(c.explain.value, rule.decimals + 3)}`) : `<code>${escapeHtml(c.explain.text)}</code> = ${n(formatNumber(c.explain.value, rule.decimals + 3))}`;
+      const tex = c.explain.tex ? page.display(`${c.explain.tex} = ${formatNumber(c.explain.value, rule.decimals + 3)}`) : `<code>${escapeHtml(c.explain.text)}</code> = ${n(formatNumber(c.explain.value, rule.decimals + 3))}`;
       facts.push(['What that computes', `${tex}<p>${result}.</p>`]);
     }
   }
-  const list = facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+  const anchor = c.cause?.first ? ` id="cause-${c.cause.name}"` : '';
+  const list = facts.map(([k, v]) => `<dt>${k}</dt><dd${k === 'What the source must have done' ? anchor : ''}>${v}</dd>`).join('');
   return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${name}</span> <strong>${VERDICT_WORDS[c.verdict]}</strong></p><dl class="check-facts">${list}</dl></aside>`;
 }
 
-export function computeLine(label: string, expr: string, value: number, decimals: number): string {
-  return `<p class="compute">${label ? `${escapeHtml(label)}: ` : ''}<code>${escapeHtml(expr)}</code> = <span class="num">${formatNumber(value, decimals)}</span></p>`;
+/** What a source computes instead, typeset: "label: formula = value". */
+export function computeLine(label: string, tex: string, value: number, decimals: number, page: RenderContext): string {
+  return `<div class="compute">${label ? `<p class="compute-label">${escapeHtml(label)}:</p>` : ''}${page.display(`${tex} = ${formatNumber(value, decimals)}`)}</div>`;
 }
 
-const significant = (v: number) => formatSignificant(v, 15);
+/** How many significant digits two numbers share (17 when they are the same double). */
+export function agreedDigits(a: number, b: number): number {
+  if (a === b) return 17;
+  for (let d = 16; d >= 1; d--) if (a.toPrecision(d) === b.toPrecision(d)) return d;
+  return 0;
+}
 
-export function agreementTable(agreement: AgreementRow[]): string {
-  const fmt = significant;
-  const rows = agreement.map((r) => `<tr><th scope="row">${escapeHtml(r.quantity)}</th><td>${fmt(r.tracer)}</td><td>${fmt(r.trainer)}</td><td>${fmt(r.finiteDifference)}</td><td>${r.symbolic === undefined ? '—' : fmt(r.symbolic)}</td><td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`);
-  return `<table class="numbers agreement"><thead><tr><th>quantity</th><th>tracer</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+/** A difference in powers of ten: "2.8·10⁻¹⁷" as HTML, "0" for none. */
+function sizeHtml(v: number): string {
+  if (v === 0) return '0';
+  const [m, e] = Math.abs(v).toExponential(1).split('e');
+  return `${v < 0 ? '−' : ''}${m}·10<sup>${minus(String(Number(e)))}</sup>`;
+}
+
+/**
+ * The tracer's gradients against the trainer's, finite differences and mathjs: the value to
+ * the digits every method shares, and for each method how many digits agree and the difference.
+ */
+export function agreementTable(agreement: AgreementRow[], page: RenderContext): string {
+  const cell = (tracer: number, other: number | undefined) => {
+    if (other === undefined || Number.isNaN(other)) return '<td class="na">—</td>';
+    const d = agreedDigits(tracer, other);
+    return `<td class="agreed">${d === 17 ? 'identical' : `${d} digits · Δ ${sizeHtml(other - tracer)}`}</td>`;
+  };
+  const rows = agreement.map((r) => {
+    const others = [r.trainer, r.finiteDifference, r.symbolic].filter((v): v is number => v !== undefined && !Number.isNaN(v));
+    const shared = Math.max(1, Math.min(15, ...others.map((o) => agreedDigits(r.tracer, o))));
+    return `<tr><th scope="row">${page.inline(r.tex)}</th><td class="value">${minus(formatSignificant(r.tracer, shared))}</td>${cell(r.tracer, r.trainer)}${cell(r.tracer, r.finiteDifference)}${cell(r.tracer, r.symbolic)}<td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`;
+  });
+  return `<table class="numbers agreement"><caption>Each gradient four ways. The value is the tracer's, to the digits all the methods share; each method's column says how many significant digits of its value agree with the tracer's, and Δ, its value minus the tracer's.</caption><thead><tr><th>quantity</th><th>value</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -50,3 +50,13 @@ export function alignDecimals(cells: string[]): string[] {
     return s + (d === 0 ? '\u2008' : '') + '\u2007'.repeat(most - d);
   });
 }
+
+/**
+ * A number in running text or a table cell: a true minus, and a nonzero value that rounds to 0
+ * said to be below the last decimal shown ("0" alone would claim it is zero).
+ */
+export function htmlNumber(value: number, decimals: number): string {
+  const s = formatNumber(value, decimals);
+  if (s === '0' && value !== 0 && Number.isFinite(value)) return `${value < 0 ? '−' : ''}less than ${formatNumber(0.5 * 10 ** -decimals, decimals + 1)}`;
+  return minus(s);
+}

@@ -6,7 +6,7 @@ import { inLesson } from '../src/lesson/diagnostics.ts';
 import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { formatNumber } from './format.ts';
+import { htmlNumber } from './format.ts';
 import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
@@ -77,7 +77,7 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
         renderer: (token: Tokens.Generic) => {
           const v = lesson.values.get(token as ValueToken)!;
           if (v.range) return `<span class="num">${rangeText(v.range)}</span> (over the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp)`;
-          return `<span class="num">${v.approximate ? '≈' : ''}${formatNumber(v.value, v.decimals)}</span>`;
+          return `<span class="num">${v.approximate ? '≈' : ''}${htmlNumber(v.value, v.decimals)}</span>`;
         },
       },
       {

@@ -2,7 +2,7 @@
 import type { LessonDataset } from '../src/lesson/dataset.ts';
 import type { Run } from '../src/lesson/train-run.ts';
 import { printedDecimals, type Spread } from '../src/lesson/stability.ts';
-import { formatNumber, formatSignificant } from './format.ts';
+import { formatNumber, formatSignificant, htmlNumber, minus } from './format.ts';
 import { escapeHtml } from './html.ts';
 
 /** How far a run's results move under perturbation (src/lesson/stability.ts). */
@@ -11,13 +11,13 @@ export type RunStability = { loss: Spread; accuracy?: Spread; outputs: Spread[] 
 /** A run's quantity with no more decimals than survive perturbation (marked ≈ where digits were cut), or the range its runs span. */
 export function stableNumber(value: number, spread: Spread, decimals: number): string {
   const printed = printedDecimals(value, spread, decimals);
-  return printed ? `${printed.approximate ? '≈' : ''}${formatNumber(value, printed.decimals)}` : rangeText(spread);
+  return printed ? `${printed.approximate ? '≈' : ''}${htmlNumber(value, printed.decimals)}` : rangeText(spread);
 }
 
 /** "between a and b" over the runs that have the quantity, saying how many reruns have none. */
 export function rangeText(spread: Spread, format = (v: number) => formatSignificant(v, 4)): string {
   const none = spread.missing ? `; ${spread.missing} of the ${spread.runs} runs ${spread.missing === 1 ? 'has' : 'have'} none (${spread.missing === 1 ? 'it' : 'they'} turned NaN, or did not where the others did)` : '';
-  return spread.low === spread.high ? `${format(spread.low)}${none}` : `between ${format(spread.low)} and ${format(spread.high)}${none}`;
+  return spread.low === spread.high ? `${minus(format(spread.low))}${none}` : `between ${minus(format(spread.low))} and ${minus(format(spread.high))}${none}`;
 }
 
 export function runTable(run: Run, dataset: LessonDataset, decimals: number, stability: RunStability): string {
@@ -39,7 +39,7 @@ function firstRows(run: Run, dataset: LessonDataset, decimals: number): string[]
   return [
     ['run', escapeHtml(run.id)],
     ['training', `${what} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
-    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', formatNumber(run.result.loss[0], decimals)],
+    [run.spec.mode === 'sgd' ? 'first epoch’s loss' : 'loss before training', htmlNumber(run.result.loss[0], decimals)],
   ];
 }
 

@@ -4,7 +4,7 @@
 import type { Chain, Derivation } from '../src/chain.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { Factor, Node } from '../src/tape.ts';
-import { formatNumber, num, numbers, symbols } from './format.ts';
+import { alignDecimals, formatNumber, minus, num, numbers, symbols } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
 
 /**
@@ -179,12 +179,12 @@ function topOf(factors: Factor[]): Node {
 export function chainTable(chains: Chain[], decimals: number, page: RenderContext): string {
   const width = Math.max(...chains.map((c) => (c.paths.length === 1 ? shown(c.paths[0].factors).length : 0)));
   const head = Array.from({ length: width }, (_, i) => `<th>${page.inline(`g_{${i + 1}}`)}</th>`).join('');
-  const rows = chains.map((c) => {
-    const cells = c.paths.length === 1
-      ? shown(c.paths[0].factors).map((f) => `<td>${formatNumber(f.value, decimals)}</td>`)
-      : [`<td colspan="${width}" class="paths">${c.paths.length} paths: see its derivation</td>`];
-    while (cells.length < width) cells.push('<td></td>');
-    return `<tr><th scope="row">${page.inline(c.param.tex)}</th>${cells.join('')}<td>${formatNumber(c.value, decimals)}</td></tr>`;
+  // Column by column, so each lines up on its decimal point.
+  const columns = Array.from({ length: width }, (_, k) => alignDecimals(chains.map((c) => (c.paths.length === 1 && shown(c.paths[0].factors)[k] ? formatNumber(shown(c.paths[0].factors)[k].value, decimals) : ''))).map(minus));
+  const products = alignDecimals(chains.map((c) => formatNumber(c.value, decimals))).map(minus);
+  const rows = chains.map((c, i) => {
+    const cells = c.paths.length === 1 ? columns.map((col) => `<td>${col[i]}</td>`) : [`<td colspan="${width}" class="paths">${c.paths.length} paths: see its derivation</td>`];
+    return `<tr><th scope="row">${page.inline(c.param.tex)}</th>${cells.join('')}<td>${products[i]}</td></tr>`;
   });
   return `<table class="numbers chains"><thead><tr><th>parameter</th>${head}<th>product</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -199,7 +199,8 @@ export interface GradientsData {
 }
 
 export function gradientTable(d: GradientsData, page: RenderContext): string {
-  const f = (v: number) => formatNumber(v, d.decimals);
-  const rows = d.rows.map((r) => `<tr><th scope="row">${page.inline(r.tex)}</th><td>${f(r.value)}</td><td>${f(r.gradient)}</td><td>${f(r.after)}${r.moves ? '' : ' (kept fixed)'}</td></tr>`);
-  return `<table class="numbers gradients"><thead><tr><th>parameter</th><th>value</th><th>${page.inline(`\\frac{\\partial ${d.lossTex}}{\\partial p}`)}</th><th>${page.inline(`p^{+} = p - ${f(d.lr)}\\,\\partial ${d.lossTex}/\\partial p`)}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const column = (pick: (r: GradientsData['rows'][number]) => number) => alignDecimals(d.rows.map((r) => formatNumber(pick(r), d.decimals))).map(minus);
+  const [values, gradients, afters] = [column((r) => r.value), column((r) => r.gradient), column((r) => r.after)];
+  const rows = d.rows.map((r, i) => `<tr><th scope="row">${page.inline(r.tex)}</th><td>${values[i]}</td><td>${gradients[i]}</td><td>${afters[i]}${r.moves ? '' : ' (kept fixed)'}</td></tr>`);
+  return `<table class="numbers gradients"><thead><tr><th>parameter</th><th>value</th><th>${page.inline(`\\frac{\\partial ${d.lossTex}}{\\partial p}`)}</th><th>${page.inline(`p^{+} = p - ${formatNumber(d.lr, d.decimals)}\\,\\partial ${d.lossTex}/\\partial p`)}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -72,7 +72,7 @@ lr: 0.5
 `), DIRECTIVES);
     const html = renderArticle(lesson);
     expect(html).toContain('this step keeps it fixed');
-    expect(html).toContain('0.55 (kept fixed)');
+    expect(html).toMatch(/0\.55[\u2007\u2008]* \(kept fixed\)/);
     expect([...lesson.values.values()].map((v) => v.value)).toEqual([0.55, lesson.main.step.after[0]]);
     expect(lesson.main.step.after[0]).not.toBe(0.1);
   });

@@ -55,6 +55,11 @@ export interface CheckResult {
   explain?: { text: string; tex?: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork };
   /** the quantity's name as LaTeX, where it is a node of the step */
   tex?: string;
+  /**
+   * A named cause (cause=NAME) several figures share. `first`: this check explains it (`text`,
+   * its erratum); later checks refer to that one (its quantity) instead of repeating it.
+   */
+  cause?: { name: string; first: boolean; quantity: string; tex?: string; text: string };
   verdict: CheckVerdict;
   /** the source's figure fits what the lesson computes or declares */
   ok: boolean;
@@ -80,11 +85,25 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   const toleranceArg = arg('tolerance');
   const tolerance = toleranceArg && /^\d*\.?\d+(e[+-]?\d+)?$/i.test(toleranceArg.value) ? Number(toleranceArg.value) : toleranceArg ? NaN : undefined;
   if (toleranceArg && !(tolerance! > 0 && Number.isFinite(tolerance))) throw call.error(toleranceArg, `expected tolerance to be a positive number, like 1e-9, got ${toleranceArg.value}`);
-  const erratum = arg('erratum')?.value, unexplained = arg('unexplained')?.value;
+  let erratum = arg('erratum')?.value;
+  const unexplained = arg('unexplained')?.value;
+  // A cause explained once: the first check that names it says what it is, later ones refer to it.
+  const causeArg = arg('cause');
+  let cause: CheckResult['cause'];
+  if (causeArg) {
+    if (!/^[a-z][a-z0-9-]*$/.test(causeArg.value)) throw call.error(causeArg, `expected cause=NAME, a name of lower-case letters, digits and hyphens like shared-biases, got ${causeArg.value}`);
+    if (unexplained !== undefined) throw call.error(causeArg, 'an unexplained figure has no known cause: drop cause= or unexplained=');
+    const first = lesson.checks.find((c) => c.cause?.name === causeArg.value);
+    if (first) cause = { name: causeArg.value, first: false, quantity: first.quantity, tex: first.tex, text: first.cause!.text };
+    else if (erratum === undefined) throw call.error(causeArg, `the first check with cause=${causeArg.value} explains it: add erratum="what the source did" here`);
+    else cause = { name: causeArg.value, first: true, quantity: '', text: erratum };
+    erratum ??= cause.text;
+  }
   if (erratum !== undefined && !erratum.trim()) throw call.error(arg('erratum'), 'erratum="…" says what the source did: it cannot be empty');
   if (erratum !== undefined && unexplained !== undefined) throw call.error(arg('unexplained'), 'a figure is either an erratum (with its explanation) or unexplained, not both');
   const rule: FigureRule = { rounding: (roundingArg?.value as Rounding | undefined) ?? lesson.meta.rounding, decimals: decimalsOf(quotedArg.value), tolerance };
   const { ref, value, label, tex, spread } = resolveQuantity(call, lesson);
+  if (cause?.first) cause.quantity = label;
   // A run's quantity of which fewer digits survive perturbation than the figure prints: the
   // figure must lie within what the runs span; where a rerun has no such quantity, nowhere.
   if (spread && (spread.decimals < rule.decimals || spread.missing > 0) && rule.tolerance === undefined) {
@@ -120,7 +139,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   else if (unexplained !== undefined) verdict = 'unexplained';
   else verdict = explain && !explain.reproduces ? 'explanation-fails' : 'erratum';
   return {
-    at: lesson.position(call.token.offset), quantity: label, tex, ref, computed: value, shown: show(value),
+    at: lesson.position(call.token.offset), quantity: label, tex, cause, ref, computed: value, shown: show(value),
     quoted: Number(quotedArg.value), quotedText: quotedArg.value, rule, erratum, unexplained, explain, verdict,
     ok: verdict === 'agrees' || verdict === 'erratum' || verdict === 'unexplained',
   };
