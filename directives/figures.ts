@@ -45,8 +45,12 @@ export const glossary = defineDirective({
   usage: '::glossary',
   summary: 'the `names` table',
   args: { keys: ['in'] },
-  evaluate: (call, lesson): { rows: { name: string; meaning: string; node?: Node }[] } => ({
-    rows: Object.entries(lesson.meta.names).map(([name, meaning]) => ({ name, meaning, node: call.model.trace.tape.nodes.find((n) => n.name === name) })),
+  evaluate: (call, lesson): { rows: { name: string; meaning: string; node?: Node; at: (i: number) => number }[] } => ({
+    rows: Object.entries(lesson.meta.names).map(([name, meaning]) => {
+      // A quoted YAML value starts one character after its field's offset.
+      const start = lesson.fieldOffset(`names.${name}`);
+      return { name, meaning, node: call.model.trace.tape.nodes.find((n) => n.name === name), at: (i: number) => start + i };
+    }),
   }),
   render: (d, page) => glossaryTable(d.rows, page),
 });

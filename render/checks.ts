@@ -68,13 +68,14 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
     ['The source prints', n(c.quotedText)],
     [gives, `${n(computed)}${shortened}: the source’s figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'}`],
   ];
-  const why = c.erratum ?? (c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${c.unexplained}` : '.'}` : undefined);
+  // The lesson's own words, with their math; for an unexplained figure after a fixed lead.
+  const why = c.erratum !== undefined ? page.prose(c.erratum, c.textAt) : c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${page.prose(c.unexplained, c.textAt)}` : '.'}` : undefined;
   if (c.cause && !c.cause.first) {
     // Explained once, at the first figure with this cause; here a link back, and what is particular to this figure.
-    const own = c.erratum !== c.cause.text ? ` ${minus(escapeHtml(c.erratum!))}` : '';
+    const own = c.erratum !== c.cause.text ? ` ${why}` : '';
     const at = c.cause.tex ? page.inline(c.cause.tex) : escapeHtml(c.cause.quantity);
     facts.push(['What the source must have done', `The same slip as at ${at} (<a href="#cause-${c.cause.name}">see there</a>).${own}`]);
-  } else if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', minus(escapeHtml(why))]);
+  } else if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', why]);
   if (c.explain) {
     const verdict = c.explain.reproduces ? `the source’s figure, digit for digit` : `<strong>not</strong> the source’s figure`;
     const result = `${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${n(c.explain.shown)}, ${verdict}`;
@@ -128,3 +129,4 @@ export function agreementTable(agreement: AgreementRow[], page: RenderContext): 
   });
   return `<table class="numbers agreement"><caption>Each gradient four ways. The value is the tracer's, to the digits all the methods share; each method's column says how many significant digits of its value agree with the tracer's, and Δ, its value minus the tracer's.</caption><thead><tr><th>quantity</th><th>value</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
+

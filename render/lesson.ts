@@ -6,7 +6,7 @@ import { inLesson } from '../src/lesson/diagnostics.ts';
 import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { htmlNumber } from './format.ts';
+import { htmlNumber, minus } from './format.ts';
 import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
@@ -42,6 +42,7 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
     display: (tex) => math.render(tex, true),
     inline: (tex) => math.render(tex, false),
     figure: (parts) => figureHtml(parts, ++figures),
+    prose: (text, at) => proseHtml(text, math, at),
   };
   const marked = new Marked({
     gfm: true,
@@ -100,4 +101,16 @@ function figureHtml(parts: FigureParts, n: number): string {
   const id = `figure-${n}`;
   const data = parts.data ? `<details class="figure-data"><summary>Figure ${n} as a table</summary>${parts.data}</details>` : '';
   return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${n}.</a> ${parts.caption}</figcaption>${data}</figure>`;
+}
+
+/** Words with `$…$` math in them: the words escaped (with true minus signs), the math typeset. */
+function proseHtml(text: string, math: MathRenderer, at?: (index: number) => number): string {
+  let html = '', offset = 0;
+  for (const part of text.split(/(\$(?:\\.|[^\\$])+\$)/)) {
+    const start = offset;
+    offset += part.length;
+    if (part.length > 1 && part.startsWith('$') && part.endsWith('$')) html += math.render(part.slice(1, -1), false, at && ((i) => at(start + 1 + i)));
+    else html += minus(escapeHtml(part));
+  }
+  return html;
 }

@@ -71,7 +71,7 @@ describe('derivations', () => {
         const math = new MathRenderer();
         const tex: string[] = [];
         let typeset = true;
-        const page = { display: (t: string) => (tex.push(t), typeset ? math.render(t, true) : `<span class="katex-display">${t}</span>`), inline: (t: string) => t, figure: () => '' };
+        const page = { display: (t: string) => (tex.push(t), typeset ? math.render(t, true) : `<span class="katex-display">${t}</span>`), inline: (t: string) => t, figure: () => '', prose: (t: string) => t };
         for (const p of trace.params) {
           tex.length = 0;
           typeset = p === trace.params[0];
@@ -91,7 +91,8 @@ describe('derivations', () => {
       }),
       { numRuns: 120, seed: 2026 },
     );
-  });
+    // KaTeX's typesetting dominates; a loaded 2-core machine takes twice the idle ~10 s.
+  }, 60_000);
 
   it('write an L2 weight as the data term plus the penalty, each derived on its own', () => {
     const net = Network.fromSpec({ layers: [1, 1], activation: 'sigmoid', loss: 'half_squared', bias: 'none', l2: 0.1, params: { w1: 0.5 } });

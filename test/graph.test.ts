@@ -153,7 +153,7 @@ describe('the graph figure', () => {
   const trace = worked();
   const { hot, graded } = marks(trace, 'w1');
   let parts: FigureParts | undefined;
-  const page: RenderContext = { display: () => '', inline: () => '', figure: (f) => ((parts = f), '<figure/>') };
+  const page: RenderContext = { display: () => '', inline: () => '', prose: (t) => t, figure: (f) => ((parts = f), '<figure/>') };
   // The forward pass by hand.
   const sig = (z: number) => 1 / (1 + Math.exp(-z));
   const h1 = sig(0.1 * 0.1 + 0.2 * 0.2 + 0.55), h2 = sig(0.3 * 0.1 + 0.4 * 0.2 + 0.56);
@@ -271,7 +271,7 @@ describe('the caption says which boxes have no gradient, and why', () => {
     const trace = traceNetwork(net, [{ x: [0.1], t: [1] }]);
     const { hot, graded } = marks(trace);
     let caption = '';
-    graphFigureBox({ display: () => '', inline: () => '', figure: (f) => ((caption = f.caption), '') }, trace, hot, graded, 10, '1-1', undefined);
+    graphFigureBox({ display: () => '', inline: () => '', prose: (t) => t, figure: (f) => ((caption = f.caption), '') }, trace, hot, graded, 10, '1-1', undefined);
     const out = trace.samples[0].a.at(-1)![0].name;
     expect(caption).toContain('targets have no gradient');
     expect(caption).toContain(` The node ${out} has none either: the loss is computed from the logits, and reads no output.`);

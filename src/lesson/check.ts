@@ -8,7 +8,8 @@ import { explainGradient } from '../chain.ts';
 import { shortened, type Rounding } from '../decimal.ts';
 import type { Factor, Node } from '../tape.ts';
 import type { NetworkTrace } from '../trace.ts';
-import type { DirectiveCall, LessonContext } from './directive.ts';
+import { textAt, type DirectiveCall, type LessonContext } from './directive.ts';
+import type { Locator } from './parse.ts';
 import { expressionTex, expressionValue } from './expression.ts';
 import { replayModel } from './models.ts';
 import { resolveQuantity, type Ref } from './quantity.ts';
@@ -59,7 +60,9 @@ export interface CheckResult {
    * A named cause (cause=NAME) several figures share. `first`: this check explains it (`text`,
    * its erratum); later checks refer to that one (its quantity) instead of repeating it.
    */
-  cause?: { name: string; first: boolean; quantity: string; tex?: string; text: string };
+  cause?: { name: string; first: boolean; quantity: string; tex?: string; text: string; at?: Locator };
+  /** where the erratum's (or unexplained's) words stand in the lesson, for their math */
+  textAt?: Locator;
   verdict: CheckVerdict;
   /** the source's figure fits what the lesson computes or declares */
   ok: boolean;
@@ -94,9 +97,9 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
     if (!/^[a-z][a-z0-9-]*$/.test(causeArg.value)) throw call.error(causeArg, `expected cause=NAME, a name of lower-case letters, digits and hyphens like shared-biases, got ${causeArg.value}`);
     if (unexplained !== undefined) throw call.error(causeArg, 'an unexplained figure has no known cause: drop cause= or unexplained=');
     const first = lesson.checks.find((c) => c.cause?.name === causeArg.value);
-    if (first) cause = { name: causeArg.value, first: false, quantity: first.quantity, tex: first.tex, text: first.cause!.text };
+    if (first) cause = { name: causeArg.value, first: false, quantity: first.quantity, tex: first.tex, text: first.cause!.text, at: first.cause!.at };
     else if (erratum === undefined) throw call.error(causeArg, `the first check with cause=${causeArg.value} explains it: add erratum="what the source did" here`);
-    else cause = { name: causeArg.value, first: true, quantity: '', text: erratum };
+    else cause = { name: causeArg.value, first: true, quantity: '', text: erratum, at: textAt(call, arg('erratum')!) };
     erratum ??= cause.text;
   }
   if (erratum !== undefined && !erratum.trim()) throw call.error(arg('erratum'), 'erratum="…" says what the source did: it cannot be empty');
@@ -139,7 +142,8 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
   else if (unexplained !== undefined) verdict = 'unexplained';
   else verdict = explain && !explain.reproduces ? 'explanation-fails' : 'erratum';
   return {
-    at: lesson.position(call.token.offset), quantity: label, tex, cause, ref, computed: value, shown: show(value),
+    at: lesson.position(call.token.offset), quantity: label, tex, cause, ref,
+    textAt: arg('erratum') ? textAt(call, arg('erratum')!) : arg('unexplained') ? textAt(call, arg('unexplained')!) : undefined, computed: value, shown: show(value),
     quoted: Number(quotedArg.value), quotedText: quotedArg.value, rule, erratum, unexplained, explain, verdict,
     ok: verdict === 'agrees' || verdict === 'erratum' || verdict === 'unexplained',
   };

@@ -69,6 +69,18 @@ export interface RenderContext {
   display(tex: string): string;
   inline(tex: string): string;
   figure(parts: FigureParts): string;
+  /**
+   * A lesson's words (an erratum, a glossary entry) as HTML: escaped, with each `$…$` typeset;
+   * `at` says where each character stands in the lesson, so a LaTeX mistake is located.
+   */
+  prose(text: string, at?: (index: number) => number): string;
+}
+
+/** Where each character of an argument's text stands in the lesson (past `key=` and an opening quote). */
+export function textAt(call: DirectiveCall, arg: Arg): (index: number) => number {
+  const raw = call.token.raw;
+  const skip = arg.key === undefined ? 0 : arg.key.length + (raw.startsWith(`${arg.key}="`, arg.at) ? 2 : 1);
+  return (i) => call.token.at(arg.at + skip + i);
 }
 
 export interface LessonEffects extends TrainEffects {
@@ -97,6 +109,8 @@ export interface LessonContext {
   effects: LessonEffects;
   /** line:col of an offset in the lesson, for results that report where they stand */
   position(offset: number): Position;
+  /** where a front-matter field's value starts, like names.out_h1 */
+  fieldOffset(path: string): number;
 }
 
 /** One use of a directive (or of {{…}}) with its arguments read. */

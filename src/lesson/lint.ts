@@ -46,34 +46,56 @@ export function numberLint(parsed: ParsedLesson, models: Iterable<EvaluatedModel
  */
 export function nameLint(parsed: ParsedLesson): LintIssue[] {
   const issues: LintIssue[] = [];
+  const lint = (tex: string, at: (i: number) => number) => {
+    for (const { index, text } of italicNames(tex)) issues.push({ at: parsed.map.position(at(index)), text });
+  };
   for (const token of parsed.syntax) {
     if (token.type !== 'math') continue;
     const start = token.raw.indexOf(token.tex);
-    const tex = token.tex;
-    for (let i = 0; i < tex.length; i++) {
-      if (tex[i] === '\\') {
-        const word = /^\\([A-Za-z]+|.?)/.exec(tex.slice(i))![1];
-        i += word.length;
-        if (['text', 'name', 'mathrm', 'operatorname', 'textrm', 'textit', 'textbf', 'mathsf', 'mathtt', 'begin', 'end', 'label'].includes(word)) {
-          // Skip the braced argument.
-          const open = tex.indexOf('{', i + 1);
-          if (open === i + 1 || /^\s*$/.test(tex.slice(i + 1, open))) i = closing(tex, open);
-        } else if (word === 'mathit') {
-          const open = tex.indexOf('{', i + 1);
-          const end = closing(tex, open);
-          if (/^[A-Za-z]{2,}$/.test(tex.slice(open + 1, end))) issues.push({ at: parsed.map.position(token.at(start + open + 1)), text: `\\mathit{${tex.slice(open + 1, end)}}` });
-          i = end;
-        }
-        continue;
-      }
-      const run = /^[A-Za-z]{2,}/.exec(tex.slice(i));
-      if (run) {
-        issues.push({ at: parsed.map.position(token.at(start + i)), text: run[0] });
-        i += run[0].length - 1;
-      }
-    }
+    lint(token.tex, (i) => token.at(start + i));
+  }
+  // The $…$ in a directive's words and in the glossary's meanings.
+  const inWords = (text: string, at: (i: number) => number) => {
+    for (const m of text.matchAll(/\$((?:\\.|[^\\$])+)\$/g)) lint(m[1], (i) => at(m.index + 1 + i));
+  };
+  for (const piece of parsed.prose) if (piece.words) inWords(piece.raw, piece.at);
+  for (const [name, meaning] of Object.entries(parsed.meta.names)) {
+    const start = parsed.fieldOffset(`names.${name}`);
+    inWords(meaning, (i) => start + i);
   }
   return issues;
+}
+
+/** Runs of two or more letters set as variables, and \mathit{word}, with their index in `tex`. */
+function italicNames(tex: string): { index: number; text: string }[] {
+  const found: { index: number; text: string }[] = [];
+  for (let i = 0; i < tex.length; i++) {
+    if (tex[i] === '\\') {
+      const word = /^\\([A-Za-z]+|.?)/.exec(tex.slice(i, i + 40))![1];
+      i += word.length;
+      if (['text', 'name', 'mathrm', 'operatorname', 'textrm', 'textit', 'textbf', 'mathsf', 'mathtt', 'begin', 'end', 'label'].includes(word)) {
+        // Skip the braced argument.
+        const brace = /\s*\{/y;
+        brace.lastIndex = i + 1;
+        if (brace.exec(tex)) i = closing(tex, brace.lastIndex - 1);
+      } else if (word === 'mathit') {
+        const brace = /\s*\{/y;
+        brace.lastIndex = i + 1;
+        if (!brace.exec(tex)) continue;
+        const open = brace.lastIndex - 1;
+        const end = closing(tex, open);
+        if (/^[A-Za-z]{2,}$/.test(tex.slice(open + 1, end))) found.push({ index: open + 1, text: `\\mathit{${tex.slice(open + 1, end)}}` });
+        i = end;
+      }
+      continue;
+    }
+    const run = /^[A-Za-z]{2,}/.exec(tex.slice(i, i + 200));
+    if (run) {
+      found.push({ index: i, text: run[0] });
+      i += run[0].length - 1;
+    }
+  }
+  return found;
 }
 
 /** The index of the brace that closes the one at `open`. */

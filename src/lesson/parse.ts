@@ -123,7 +123,7 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
         for (const { key, value, at: start } of t.args) {
           if (!key || !PROSE_ARGS.includes(key)) continue;
           const skip = key.length + (t.raw.startsWith(`${key}="`, start) ? 2 : 1);
-          prose.push({ raw: value, at: (i) => at(start + skip + i) });
+          prose.push({ raw: value, at: (i) => at(start + skip + i), words: true });
         }
       }
     }
@@ -174,6 +174,8 @@ export type Locator = (index: number) => number;
 export interface Prose {
   raw: string;
   at: Locator;
+  /** a directive's words (an erratum), which may hold $…$ math of their own */
+  words?: boolean;
 }
 
 /**

@@ -61,7 +61,8 @@ export function splitArgs(text: string, base: number): Arg[] | { message: string
       const message = open >= 0 && !/"(?:[^"\\]|\\.)*"/.test(rest.slice(open)) ? `expected a closing " for ${rest}` : `expected an argument like name, key=value or key="text", not ${rest}`;
       return { message, at: base + i + lead };
     }
-    const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    // \" and \\ are a quote and a backslash; any other backslash stays, so LaTeX reads as written.
+    const value = m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : m[3];
     args.push({ key: m[1], value, at: base + i + lead });
     i = re.lastIndex;
   }
