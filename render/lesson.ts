@@ -2,7 +2,7 @@
 // with renderers for the lesson's own tokens: each directive's own `render`, the inline
 // values, and the lesson's math through KaTeX.
 import { Marked, type Token, type Tokens } from 'marked';
-import { inLesson } from '../src/lesson/diagnostics.ts';
+import { inLesson, LessonError } from '../src/lesson/diagnostics.ts';
 import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
@@ -24,7 +24,7 @@ export function renderArticle(lesson: EvaluatedLesson): string {
 
 /** A heading's anchor: its words, lower case, joined by hyphens (unique within the page). */
 function anchorOf(text: string, taken: Set<string>): string {
-  const base = text.normalize('NFKD').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'section';
+  const base = text.normalize('NFKD').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'section';
   let id = base;
   for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
   taken.add(id);
@@ -36,6 +36,9 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
   const headings: Heading[] = [];
   const ids = new Set<string>(['contents', 'top']);
   let equations = 0;
+  const refTokens: ValueToken[] = [];
+  /** what each anchor is called, for {{ref …}}: "equation (3)", "Figure 2" */
+  const numbered = new Map<string, string>();
   const math = new MathRenderer();
   let figures = 0;
   const page: RenderContext = {
@@ -66,16 +69,27 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
           const { directive, data } = lesson.directives.get(t)!;
           const html = directive.render(data, page);
           // A worked step is a numbered equation, its anchor named after what it works out (derive-w5).
+          const key = [t.name, ...t.args.filter((a) => !a.key && !directive.args.flags?.includes(a.value)).map((a) => a.value)].join(' ');
+          // A figure's anchor is named after its directive too (figure-network), so prose can refer to it.
+          const fig = /^([\s\S]*?<figure class="[^"]*" id=")figure-(\d+)("[\s\S]*)$/.exec(html);
+          if (fig) {
+            const id = anchorOf(`figure ${key}`, ids);
+            numbered.set(id, `Figure ${fig[2]}`);
+            return `${fig[1]}${id}${fig[3].split(`href="#figure-${fig[2]}"`).join(`href="#${id}"`)}`;
+          }
           const step = /^<div class="step ([\w -]+)">/.exec(html);
           if (!step) return html;
           const n = ++equations;
-          const id = anchorOf([t.name, ...t.args.filter((a) => !a.key).map((a) => a.value)].join(' '), ids);
+          const id = anchorOf(key, ids);
+          numbered.set(id, `equation (${n})`);
           return `<div class="step ${step[1]}" id="${id}"><a class="eq-number" href="#${id}" title="equation ${n}">(${n})</a>${html.slice(step[0].length)}`;
         },
       },
       {
         name: 'value',
         renderer: (token: Tokens.Generic) => {
+          // A reference: its number is known once the whole page is rendered.
+          if (lesson.refs.has(token as ValueToken)) return `\u0000ref${refTokens.push(token as ValueToken) - 1}\u0000`;
           const v = lesson.values.get(token as ValueToken)!;
           if (v.range) return `<span class="num">${rangeText(v.range)}</span> (over the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp)`;
           return `<span class="num">${v.approximate ? '≈' : ''}${htmlNumber(v.value, v.decimals)}</span>`;
@@ -92,7 +106,23 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
     ],
   });
   // A table wider than the column scrolls inside a box of its own, never the page.
-  const html = inLesson(file, map, () => marked.parser(tokens)).replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
+  const resolveRefs = (html: string) =>
+    html.replace(/\u0000ref(\d+)\u0000/g, (_, k: string) => {
+      const token = refTokens[Number(k)];
+      const id = lesson.refs.get(token)!;
+      const name = numbered.get(id);
+      if (!name) {
+        const known = [...numbered.keys()];
+        throw new LessonError(token.offset, `{{ref ${id}}}: no numbered equation or figure has that anchor${known.length ? `; this lesson's are ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}` : ''}`);
+      }
+      return `<a class="ref" href="#${id}">${name}</a>`;
+    });
+  const rendered = inLesson(file, map, () => {
+    const body = resolveRefs(marked.parser(tokens));
+    for (const h of headings) h.html = resolveRefs(h.html);
+    return body;
+  });
+  const html = rendered.replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
   return { html, headings };
 }
 

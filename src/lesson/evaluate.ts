@@ -26,6 +26,8 @@ export interface EvaluatedLesson {
   directives: Map<DirectiveToken, EvaluatedDirective>;
   /** resolved inline values, by token */
   values: Map<ValueToken, InlineValue>;
+  /** {{ref KEY}}: a reference to a numbered equation or figure, by its anchor (resolved when the page is rendered) */
+  refs: Map<ValueToken, string>;
   checks: CheckResult[];
   lint: LintIssue[];
   /** multi-letter names in the lesson's math not set as names */
@@ -83,6 +85,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   const byName = directivesByName(registry);
   const directives = new Map<DirectiveToken, EvaluatedDirective>();
   const values = new Map<ValueToken, InlineValue>();
+  const refs = new Map<ValueToken, string>();
   for (const token of parsed.syntax) {
     if (token.type === 'directive') {
       const directive = byName.get(token.name);
@@ -91,6 +94,10 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
         throw new LessonError(token.offset, `unknown directive ::${token.name}${near ? ` (did you mean ::${near}?)` : ''}; expected one of ${registry.map((d) => `::${d.name}`).join(', ')}`);
       }
       directives.set(token, { directive, data: directive.evaluate(readCall(token, directive.name, directive.args, lesson), lesson) });
+    } else if (token.type === 'value' && token.args[0]?.value === 'ref' && token.args[0].key === undefined && token.args.length > 1) {
+      const [, target, extra] = token.args;
+      if (target.key !== undefined || extra) throw new LessonError(token.offset + (extra ?? target).at, 'expected {{ref ANCHOR}}: one anchor, like derive-w5 or figure-network');
+      refs.set(token, target.value);
     } else if (token.type === 'value') {
       const call = readCall(token, 'value', VALUE_ARGS, lesson);
       const { value, spread } = resolveQuantity(call, lesson);
@@ -99,7 +106,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);
-  return { parsed, models, main, directives, values, checks: lesson.checks, lint, names: nameLint(parsed), dataset, runs: lesson.runs };
+  return { parsed, models, main, directives, values, refs, checks: lesson.checks, lint, names: nameLint(parsed), dataset, runs: lesson.runs };
 }
 
 /** The name a misspelling most likely means: the same but for case, or at most two edits away. */
