@@ -200,7 +200,7 @@ export function build(files: string[], outDir: string | undefined, options: Comm
     const warnings = [...lessons.flatMap(lessonDiagnostics), ...lessons.flatMap(missingGlyphs)];
     for (const d of warnings) console.err(`${formatDiagnostic(d, 'warning')}\n`);
     const n = warnings.length;
-    console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'}: run verify)` : ''}\n`);
+    console.out(`wrote ${pages.size} pages to ${relative(process.cwd(), out) || '.'}${n ? ` (${n} warning${n === 1 ? '' : 's'} above)` : ''}\n`);
     return 0;
   } finally {
     release();

@@ -48,7 +48,8 @@ export const glossary = defineDirective({
   evaluate: (call, lesson): { rows: { name: string; meaning: string; node?: Node; at: (i: number) => number }[] } => ({
     rows: Object.entries(lesson.meta.names).map(([name, meaning]) => {
       // A quoted YAML value starts one character after its field's offset.
-      const start = lesson.fieldOffset(`names.${name}`);
+      const field = lesson.fieldOffset(`names.${name}`);
+      const start = field + (/^["']/.test(lesson.source.slice(field, field + 1)) ? 1 : 0);
       return { name, meaning, node: call.model.trace.tape.nodes.find((n) => n.name === name), at: (i: number) => start + i };
     }),
   }),
@@ -62,7 +63,8 @@ export const activation = defineDirective({
   args: { positional: 'an activation, like sigmoid', keys: ['from', 'to'] },
   evaluate(call): { series: Series[]; name: string; caption: string } {
     const first = call.positional[0];
-    const rule = (ELEMENTWISE as Record<string, (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE] | undefined>)[first.value];
+    // Own names only: `constructor` is on every object's prototype, not an activation.
+    const rule = Object.hasOwn(ELEMENTWISE, first.value) ? (ELEMENTWISE as Record<string, (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE]>)[first.value] : undefined;
     if (!rule) throw call.error(first, `expected one of ${Object.keys(ELEMENTWISE).join(', ')}, got ${first.value}`);
     const bound = (key: string, fallback: number) => {
       const a = call.keyed.get(key);

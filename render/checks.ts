@@ -3,7 +3,7 @@
 import type { CheckResult, FigureRule, ReplayedWork } from '../src/lesson/check.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { AgreementRow } from '../src/lesson/models.ts';
-import { formatNumber, formatSignificant, minus, num, numbers, symbols } from './format.ts';
+import { formatNumber, formatSignificant, minus, num, numbers, symbols, textSignificant } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
 import { escapeHtml } from './html.ts';
 
@@ -32,10 +32,10 @@ function replayedTex(w: ReplayedWork): string {
 
 /** The rule a check applied, in words: "rounded to 10 decimals". */
 export function ruleText(rule: FigureRule): string {
-  if (rule.tolerance !== undefined) return `within ±${formatSignificant(rule.tolerance, 6)}, the tolerance this lesson declares`;
+  if (rule.tolerance !== undefined) return `within ±${textSignificant(rule.tolerance, 6)}, the tolerance this lesson declares`;
   if (rule.range) {
     if (Number.isNaN(rule.range.low)) return `not comparable: of the run and its ${rule.range.runs - 1} reruns with every starting weight moved by one ulp, not all have this quantity`;
-    return `within what the run and its ${rule.range.runs - 1} reruns with every starting weight moved by one ulp span, ${formatSignificant(rule.range.low, 6)} to ${formatSignificant(rule.range.high, 6)} (fewer digits than the figure's survive)`;
+    return `within what the run and its ${rule.range.runs - 1} reruns with every starting weight moved by one ulp span, ${textSignificant(rule.range.low, 6)} to ${textSignificant(rule.range.high, 6)} (fewer digits than the figure's survive)`;
   }
   return `${rule.rounding === 'round' ? 'rounded' : 'cut off'} to ${rule.decimals} decimal${rule.decimals === 1 ? '' : 's'}`;
 }
@@ -66,7 +66,7 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
   const gives = c.ref.replay ? 'The replay of the tutorial’s arithmetic, without that slip, gives' : `The stated values give${variant}`;
   const facts = [
     ['The source prints', n(c.quotedText)],
-    [gives, `${n(computed)}${shortened}: the source’s figure is ${formatSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'}`],
+    [gives, `${n(computed)}${shortened}: the source’s figure is ${textSignificant(Math.abs(gap), 3)} ${gap > 0 ? 'higher' : 'lower'}`],
   ];
   // The lesson's own words, with their math; for an unexplained figure after a fixed lead.
   const why = c.erratum !== undefined ? page.prose(c.erratum, c.textAt) : c.unexplained !== undefined ? `No arithmetic this lesson knows reproduces the source’s figure${c.unexplained ? `: ${page.prose(c.unexplained, c.textAt)}` : '.'}` : undefined;
@@ -89,7 +89,9 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
     }
   }
   const anchor = c.cause?.first ? ` id="cause-${c.cause.name}"` : '';
-  const list = facts.map(([k, v]) => `<dt>${k}</dt><dd${k === 'What the source must have done' ? anchor : ''}>${v}</dd>`).join('');
+  // The source's arithmetic gets the box's whole width, under its label.
+  const wide = (k: string) => (k === 'Its arithmetic, replayed' || k === 'What that computes' ? ' class="wide"' : '');
+  const list = facts.map(([k, v]) => `<dt${wide(k)}>${k}</dt><dd${k === 'What the source must have done' ? anchor : wide(k)}>${v}</dd>`).join('');
   return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${name}</span> <strong>${VERDICT_WORDS[c.verdict]}</strong></p><dl class="check-facts">${list}</dl></aside>`;
 }
 
@@ -127,6 +129,6 @@ export function agreementTable(agreement: AgreementRow[], page: RenderContext): 
     const shared = Math.max(1, Math.min(15, ...others.map((o) => agreedDigits(r.tracer, o))));
     return `<tr><th scope="row">${page.inline(r.tex)}</th><td class="value">${minus(formatSignificant(r.tracer, shared))}</td>${cell(r.tracer, r.trainer)}${cell(r.tracer, r.finiteDifference)}${cell(r.tracer, r.symbolic)}<td class="${r.ok ? 'ok' : 'bad'}">${r.ok ? 'agree' : 'DISAGREE'}</td></tr>`;
   });
-  return `<table class="numbers agreement"><caption>Each gradient four ways. The value is the tracer's, to the digits all the methods share; each method's column says how many significant digits of its value agree with the tracer's, and Δ, its value minus the tracer's.</caption><thead><tr><th>quantity</th><th>value</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<p class="table-note">Each gradient four ways. The value is the tracer's, to the digits all the methods share; each method's column says how many significant digits of its value agree with the tracer's, and Δ, its value minus the tracer's.</p><table class="numbers agreement"><thead><tr><th>quantity</th><th>value</th><th>vectorised trainer</th><th>finite difference</th><th>mathjs symbolic</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 

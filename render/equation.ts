@@ -98,6 +98,42 @@ export function equationRows(tex: string): EquationRow[] | undefined {
   }
   if (/\\begin\{|\\\\/.test(body) || splitTop(body, '&')?.length !== 1) return undefined;
   const at = firstRelation(body);
-  if (at <= 0) return [{ lhs: '', rhs: body }];
+  // A long left-hand side is a formula, not a name: the equation is one row that wraps whole,
+  // so "= value" comes at its end.
+  if (at <= 0 || at > 60) return [{ lhs: '', rhs: body }];
   return [{ lhs: body.slice(0, at).trim(), rhs: body.slice(at).trim() }];
+}
+
+/**
+ * Short parenthesised groups made atoms (braced), so a line breaks between them, not inside
+ * one: "0.79(1 − 0.79)" stays whole. A long group stays breakable, or it could not fit at all.
+ */
+export function atomicGroups(tex: string, longest = 48): string {
+  let out = '', depth = 0, open = -1;
+  for (let i = 0; i < tex.length; i++) {
+    const c = tex[i];
+    if (c === '\\') {
+      const word = commandAt(tex, i);
+      out += tex.slice(i, i + 1 + word.length);
+      // \left( … \right) is one atom already; its parentheses are not ours.
+      if (word === 'left' || word === 'right') {
+        out += tex[i + 1 + word.length] ?? '';
+        i++;
+      }
+      i += word.length;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    if (c === '(' && depth === 0 && open < 0) open = out.length;
+    if (c === ')' && depth === 0 && open >= 0) {
+      const group = out.slice(open) + ')';
+      out = out.slice(0, open) + (group.length <= longest && !group.slice(1, -1).includes('(') ? `{${group}}` : group);
+      open = -1;
+      continue;
+    }
+    if (c === '(' && depth === 0 && open >= 0) open = out.length; // a nested group: the innermost is the one braced
+    out += c;
+  }
+  return out;
 }

@@ -60,3 +60,17 @@ export function htmlNumber(value: number, decimals: number): string {
   if (s === '0' && value !== 0 && Number.isFinite(value)) return `${value < 0 ? '−' : ''}less than ${formatNumber(0.5 * 10 ** -decimals, decimals + 1)}`;
   return minus(s);
 }
+
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '+': '', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/** A number as text for a figure or a sentence: true minus, and 2.5·10⁻⁷ rather than 2.5e-7. */
+export function textNumber(value: number, decimals: number): string {
+  return minus(formatNumber(value, decimals));
+}
+
+/** `digits` significant digits as text: true minus, powers of ten written out (2.575·10⁻⁷). */
+export function textSignificant(value: number | undefined, digits: number): string {
+  const s = formatSignificant(value, digits);
+  const e = /^(-?[\d.]+)e([+-]\d+)$/.exec(s);
+  return minus(e ? `${e[1]}·10${[...e[2]].map((c) => SUPERSCRIPT[c]).join('')}` : s);
+}

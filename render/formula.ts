@@ -35,7 +35,8 @@ export function definition(node: Node): Part[] | undefined {
     case 'linear': {
       const terms: Part[][] = [];
       for (const x of f) {
-        if (x.rule === 'linear_weight') terms.push([x.wrt, TIMES, x.via!]);
+        // Each product braced: a long sum then breaks at its + signs, not inside a term.
+        if (x.rule === 'linear_weight') terms.push(['{', x.wrt, TIMES, x.via!, '}']);
         else if (x.rule === 'linear_bias') terms.push([x.wrt]);
       }
       return joinParts(terms, '+');

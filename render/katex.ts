@@ -4,28 +4,40 @@
 import katex from 'katex';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { NAME_MACROS } from '../src/naming.ts';
-import { equationRows } from './equation.ts';
+import { atomicGroups, equationRows } from './equation.ts';
+
+/** What a lesson's display math may hold for chainbook to lay it out in rows: else KaTeX sets it whole. */
+const WHOLE = /\\(?:g|e|x)?def\b|\\newcommand|\\renewcommand|\\let\b|\\tag\b|\\over\b|\\atop\b|\\choose\b|\\(?:rm|bf|it|sf|tt|cal)\b|\\color\b|\\displaystyle|\\textstyle|\\scriptstyle|\\\\\[|%/;
 
 export class MathRenderer {
-  // KaTeX adds \gdef definitions to the macros object it is given: one per lesson, starting
-  // from the names every lesson shares (\out, \name{…}: multi-letter names set upright).
-  private readonly macros: Record<string, string> = { ...NAME_MACROS };
+  // KaTeX adds \gdef definitions to the macros object it is given. The lesson's math has its
+  // own (one per lesson, from the names every lesson shares: \out, \name{…}); the engine's
+  // equations typeset with a fresh copy each time, so nothing a lesson defines can change them.
+  private readonly lessonMacros: Record<string, string> = { ...NAME_MACROS };
 
   /** `at`: where each character of the LaTeX stands in the lesson, when the lesson wrote it. */
   render(tex: string, display: boolean, at?: (index: number) => number): string {
     if (!display) return this.typeset(tex, false, at);
     // A lesson's equation is typeset whole first, so a mistake is reported where the lesson made it.
-    if (at) this.typeset(tex, true, at);
-    const rows = equationRows(tex);
-    if (!rows) return `<div class="scroll">${this.typeset(tex, true, at)}</div>`;
-    const cell = (t: string, cls: string) => `<span class="${cls}">${t ? this.typeset(`\\displaystyle ${t}`, false) : ''}</span>`;
-    const single = rows.length === 1 && !rows[0].lhs;
-    return `<div class="eq${single ? ' eq-single' : ''}">${rows
-      .map((r) => `${single ? '' : cell(r.lhs, 'eq-lhs')}${cell(r.rhs ? `{}${r.rhs}` : '', 'eq-rhs')}${r.note ? cell(r.note, 'eq-note') : ''}`)
-      .join('')}</div>`;
+    const whole = at ? this.typeset(tex, true, at) : undefined;
+    const rows = at && WHOLE.test(tex) ? undefined : equationRows(tex);
+    if (!rows) return `<div class="scroll">${whole ?? this.typeset(tex, true)}</div>`;
+    try {
+      const cell = (t: string, cls: string) => `<span class="${cls}">${t ? this.typeset(`\\displaystyle ${atomicGroups(t)}`, false, undefined, at !== undefined) : ''}</span>`;
+      const single = rows.length === 1 && !rows[0].lhs;
+      return `<div class="eq${single ? ' eq-single' : ''}">${rows
+        .map((r) => `${single ? '' : cell(r.lhs, 'eq-lhs')}${cell(r.rhs ? `{}${r.rhs}` : '', 'eq-rhs')}${r.note ? `<span class="eq-note">${r.note.split(/\\quad |\\ (?![a-z])/).map((piece) => cell(piece, 'eq-note-part')).join(' ')}</span>` : ''}`)
+        .join('')}</div>`;
+    } catch (e) {
+      // A lesson's equation that typesets whole but not in pieces (something the rows cannot
+      // split) is set whole; the engine's own always splits.
+      if (whole === undefined) throw e;
+      return `<div class="scroll">${whole}</div>`;
+    }
   }
 
-  private typeset(tex: string, display: boolean, at?: (index: number) => number): string {
+  /** `lesson`: the lesson wrote it (so its definitions apply), though its place is not known. */
+  private typeset(tex: string, display: boolean, at?: (index: number) => number, lesson = at !== undefined): string {
     try {
       return katex.renderToString(tex, {
         displayMode: display,
@@ -33,9 +45,12 @@ export class MathRenderer {
         throwOnError: true,
         strict: 'error',
         trust: false,
-        macros: this.macros,
+        macros: lesson ? this.lessonMacros : { ...NAME_MACROS },
+        maxExpand: 1000,
       });
     } catch (e) {
+      // KaTeX recurses once a level: a formula nested thousands deep runs out of stack.
+      if (e instanceof RangeError && at) throw new LessonError(at(0), 'LaTeX: nested too deeply to typeset (braces, fractions or scripts thousands of levels deep)');
       if (!(e instanceof katex.ParseError)) throw e;
       // The place goes in file:line:col; KaTeX's own copy of the context (which may span lines) is left out.
       const message = e.message.replace(/^KaTeX parse error: /, '').replace(/ at position \d+:[\s\S]*$/, '');

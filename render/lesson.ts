@@ -24,17 +24,25 @@ export function renderArticle(lesson: EvaluatedLesson): string {
 
 /** A heading's anchor: its words, lower case, joined by hyphens (unique within the page). */
 function anchorOf(text: string, taken: Set<string>): string {
-  const base = text.normalize('NFKD').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'section';
+  const words = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '');
+  // Cut by characters, not UTF-16 units, so no surrogate pair is split.
+  const base = Array.from(words).slice(0, 60).join('').replace(/-+$/, '') || 'section';
   let id = base;
   for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
   taken.add(id);
   return id;
 }
 
-export function renderLesson(lesson: EvaluatedLesson): { html: string; headings: Heading[] } {
+/**
+ * `chapter`: the lesson's place in the course; its equations and figures are numbered within it
+ * ((2.14), Figure 2.3), apart from the numbers a source gives its own equations.
+ */
+export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html: string; headings: Heading[] } {
+  const label = (n: number) => (chapter === undefined ? `${n}` : `${chapter}.${n}`);
   const { file, map, tokens } = lesson.parsed;
   const headings: Heading[] = [];
-  const ids = new Set<string>(['contents', 'top']);
+  // The page's own anchors are taken before the lesson's headings.
+  const ids = new Set<string>(['contents', 'top', 'lesson']);
   let equations = 0;
   const refTokens: ValueToken[] = [];
   /** what each anchor is called, for {{ref …}}: "equation (3)", "Figure 2" */
@@ -44,7 +52,7 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
   const page: RenderContext = {
     display: (tex) => math.render(tex, true),
     inline: (tex) => math.render(tex, false),
-    figure: (parts) => figureHtml(parts, ++figures),
+    figure: (parts) => figureHtml(parts, ++figures, label(figures)),
     prose: (text, at) => proseHtml(text, math, at),
   };
   const marked = new Marked({
@@ -57,7 +65,8 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
       heading(this: { parser: { parseInline(tokens: Token[]): string } }, { tokens: inline, depth, text }: Tokens.Heading) {
         const html = this.parser.parseInline(inline);
         const id = anchorOf(text, ids);
-        if (depth <= 3) headings.push({ level: depth, id, html });
+        // The contents list links each heading: a link inside one would nest.
+        if (depth <= 3) headings.push({ level: depth, id, html: html.replace(/<\/?a\b[^>]*>/g, '') });
         return `<h${depth} id="${id}">${html}<a class="anchor" href="#${id}" aria-label="Link to this section">#</a></h${depth}>\n`;
       },
     },
@@ -74,15 +83,15 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
           const fig = /^([\s\S]*?<figure class="[^"]*" id=")figure-(\d+)("[\s\S]*)$/.exec(html);
           if (fig) {
             const id = anchorOf(`figure ${key}`, ids);
-            numbered.set(id, `Figure ${fig[2]}`);
+            numbered.set(id, `Figure ${label(Number(fig[2]))}`);
             return `${fig[1]}${id}${fig[3].split(`href="#figure-${fig[2]}"`).join(`href="#${id}"`)}`;
           }
           const step = /^<div class="step ([\w -]+)">/.exec(html);
           if (!step) return html;
           const n = ++equations;
           const id = anchorOf(key, ids);
-          numbered.set(id, `equation (${n})`);
-          return `<div class="step ${step[1]}" id="${id}"><a class="eq-number" href="#${id}" title="equation ${n}">(${n})</a>${html.slice(step[0].length)}`;
+          numbered.set(id, `equation (${label(n)})`);
+          return `<div class="step ${step[1]}" id="${id}"><a class="eq-number" href="#${id}" title="equation ${label(n)}">(${label(n)})</a>${html.slice(step[0].length)}`;
         },
       },
       {
@@ -127,20 +136,21 @@ export function renderLesson(lesson: EvaluatedLesson): { html: string; headings:
 }
 
 /** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
-function figureHtml(parts: FigureParts, n: number): string {
+function figureHtml(parts: FigureParts, n: number, label: string): string {
   const id = `figure-${n}`;
-  const data = parts.data ? `<details class="figure-data"><summary>Figure ${n} as a table</summary>${parts.data}</details>` : '';
-  return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${n}.</a> ${parts.caption}</figcaption>${data}</figure>`;
+  const data = parts.data ? `<details class="figure-data"><summary>Figure ${label} as a table</summary>${parts.data}</details>` : '';
+  return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${label}.</a> ${parts.caption}</figcaption>${data}</figure>`;
 }
 
 /** Words with `$…$` math in them: the words escaped (with true minus signs), the math typeset. */
 function proseHtml(text: string, math: MathRenderer, at?: (index: number) => number): string {
   let html = '', offset = 0;
-  for (const part of text.split(/(\$(?:\\.|[^\\$])+\$)/)) {
+  // \$ is a dollar sign; $…$ (not after a backslash) is math.
+  for (const part of text.split(/((?<!\\)\$(?:\\.|[^\\$])+\$)/)) {
     const start = offset;
     offset += part.length;
     if (part.length > 1 && part.startsWith('$') && part.endsWith('$')) html += math.render(part.slice(1, -1), false, at && ((i) => at(start + 1 + i)));
-    else html += minus(escapeHtml(part));
+    else html += minus(escapeHtml(part.replaceAll('\\$', '$')));
   }
   return html;
 }

@@ -18,7 +18,7 @@ export function renderSite(lessons: EvaluatedLesson[]): Map<string, string> {
   }
   const pages = new Map<string, string>();
   ordered.forEach((lesson, i) => {
-    const { html, headings } = renderLesson(lesson);
+    const { html, headings } = renderLesson(lesson, i + 1);
     pages.set(`${infos[i].slug}.html`, lessonPage(infos[i], html, headings, { n: i + 1, of: ordered.length }, infos[i - 1], infos[i + 1]));
   });
   pages.set('index.html', indexPage(infos));

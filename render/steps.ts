@@ -50,7 +50,7 @@ export interface AfterData {
 
 export function afterStep(d: AfterData, page: RenderContext): string {
   const change = d.after - d.before;
-  return `<div class="step after">${page.display(`\\begin{aligned}${d.tex} &= ${num(d.before, d.decimals)} && \\text{before the update}\\\\ ${d.tex}^{+} &= ${num(d.after, d.decimals)} && \\text{after it: } ${change <= 0 ? '' : '+'}${formatNumber(change, d.decimals)}\\ (${Number(((100 * change) / d.before).toPrecision(3))}\\%)\\end{aligned}`)}</div>`;
+  return `<div class="step after">${page.display(`\\begin{aligned}${d.tex} &= ${num(d.before, d.decimals)} && \\text{before the update}\\\\ ${d.tex}^{+} &= ${num(d.after, d.decimals)} && \\text{after it: } {${change <= 0 ? '' : '+'}${formatNumber(change, d.decimals)}}\\ (${Number(((100 * change) / d.before).toPrecision(3))}\\%)\\end{aligned}`)}</div>`;
 }
 
 /** Factors as the tutorials write them: the unit factors of a plain sum left out. */
@@ -130,7 +130,8 @@ function derivationBody(d: Derivation, decimals: number, page: RenderContext, la
     const numbersLine = product((r as { factors: string[] }).factors);
     // A long product of numbers goes on a line of its own rather than off the right edge.
     const result = `${target} &= ${names.join('\\,')} ${numbersLine.length > 70 ? '\\\\ &' : ''}= ${numbersLine} = ${r.result}`;
-    return `${page.display(statement)}${page.display(`\\begin{aligned}${lines.join('\\\\')}\\end{aligned}`)}${page.display(`\\begin{aligned}${result}\\end{aligned}`)}`;
+    // The factors and their product in one block, so their = signs stand in one column.
+    return `${page.display(statement)}${page.display(`\\begin{aligned}${lines.join('\\\\')}\\\\ ${result}\\end{aligned}`)}`;
   }
   if (d.kind === 'branches') {
     // Σ over the paths down to the branch node, times the shared tail.

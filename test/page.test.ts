@@ -125,3 +125,41 @@ describe('typography', () => {
     expect(agreedDigits(1, -1)).toBe(0);
   });
 });
+
+describe('hostile lessons', () => {
+  it('cannot change the engine\'s equations by redefining a command in their own math', () => {
+    const { html } = render('$\\gdef\\cdot{+}\\gdef\\name#1{\\text{HACKED}}$\n\n::forward in_o1\n');
+    const step = html.slice(html.indexOf('id="forward-in_o1"'));
+    expect(step).not.toContain('HACKED');
+    expect(step).toContain('<annotation encoding="application/x-tex">\\displaystyle {}= {0.5\\cdot 0.1}</annotation>');
+    expect(step).toContain('mrel">=</span>');
+  });
+
+  it('set display math whole where rows would change it (definitions, tags, comments, \\over), without failing', () => {
+    for (const tex of ['a = b \\tag{1}', '\\def\\x{1} a = \\x', 'a % = c\n b', 'a \\over b = c', '\\begin{aligned} a &= b \\\\[2pt] c &= d \\end{aligned}']) {
+      const { html } = render(`$$${tex}$$\n`);
+      expect(html, tex).toContain('<div class="math-display"><div class="scroll"><span class="katex-display">');
+    }
+  });
+
+  it('locate what nests too deeply, and an activation named after an object property', () => {
+    expect(errorOf(`$x${'{'.repeat(3000)}a${'}'.repeat(3000)}$\n`)).toMatch(/^lesson\.md:8:2: LaTeX: nested too deeply/);
+    expect(errorOf(`::check out_o1 quoted=0.6 erratum="e" explain="w1 + ${'('.repeat(100)}1${')'.repeat(100)}"\n`)).toMatch(/^lesson\.md:8:\d+: explain: nested more than 60 levels deep/);
+    expect(errorOf('::function constructor\n')).toBe('lesson.md:8:12: expected one of sigmoid, tanh, relu, identity, got constructor');
+    expect(errorOf(`${'>'.repeat(3000)} hi\n`)).toMatch(/^lesson\.md:8:1: the text is nested too deeply/);
+  });
+
+  it('refuse control characters in front-matter text, with what to write instead', () => {
+    expect(() => compile('x\n', FRONT.replace('lr: 0.5', 'lr: 0.5\nnames:\n  w1: "the weight $\\theta$"'))).toThrow(/control character \(U\+0009\).*write LaTeX in single quotes/);
+    expect(() => compile('x\n', FRONT.replace('title: One neuron', 'title: "a\\u202Eb"'))).toThrow(/control character \(U\+202E\)/);
+    expect(() => compile('x\n', FRONT.replace('title: One neuron', 'title: t\nseed: 003'))).toThrow(/expected text, got 3 \(write it in quotes, like "003"\)/);
+  });
+
+  it('keep a dollar sign written \\$ in an erratum, and reserve the page\'s own anchors', () => {
+    expect(render('::check out_o1 quoted=0.6 erratum="it costs \\$5"\n').html).toContain('it costs $5');
+    const { html, headings } = render('## Lesson\n\n## See [it](https://example.org)\n');
+    expect(headings.map((h) => h.id)).toEqual(['lesson-2', 'see-it-https-example-org']);
+    expect(headings[1].html).toBe('See it');
+    expect(html).toContain('<h2 id="see-it-https-example-org">See <a href="https://example.org">it</a>');
+  });
+});

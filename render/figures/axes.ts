@@ -1,5 +1,6 @@
 // What every chart shares: round-number and log ticks, the SVG's opening with its title and
 // description, a text width estimate for laying labels out, and the figures' data tables.
+import { alignDecimals, minus, textSignificant } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 
 // Axis ticks at round numbers: 1, 2 or 5 times a power of ten, about `count` of them.
@@ -95,12 +96,16 @@ export function svgImage(cls: string, width: number, height: number, title: stri
 
 /** A figure's numbers as a table; cells are text (escaped here), `rowHeads` marks the first cell of each row as its header. */
 export function dataTable(caption: string, head: string[], rows: string[][], rowHeads = true): string {
-  const cell = (c: string, i: number) => (i === 0 && rowHeads ? `<th scope="row">${escapeHtml(c)}</th>` : `<td>${escapeHtml(c)}</td>`);
-  return `<table class="numbers figure-table"><caption>${escapeHtml(caption)}</caption><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
+  const cell = (c: string, i: number) => (i === 0 && rowHeads ? `<th scope="row">${escapeHtml(minus(c))}</th>` : `<td>${escapeHtml(c)}</td>`);
+  // Column by column, so each lines up on its decimal point, with true minus signs.
+  const columns = head.map((_, k) => alignDecimals(rows.map((r) => minus(r[k] ?? ''))));
+  const aligned = rows.map((r, i) => r.map((c, k) => columns[k]?.[i] ?? c));
+  return `<table class="numbers figure-table"><caption>${escapeHtml(caption)}</caption><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${aligned.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 /** A number as a chart's description and table print it: `digits` significant digits. */
 export function sig(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return String(v);
-  return Number(v.toPrecision(digits)).toString();
+  // Shortest form of the rounded value, with a true minus and powers of ten written out.
+  return textSignificant(Number(v.toPrecision(digits)), 17);
 }

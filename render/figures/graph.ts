@@ -6,7 +6,7 @@ import dagre, { type Graph, type GraphLabel, type NodeLabel, type EdgeLabel } fr
 import type { RenderContext } from '../../src/lesson/directive.ts';
 import type { NetworkTrace } from '../../src/trace.ts';
 import type { Factor, Node } from '../../src/tape.ts';
-import { formatNumber } from '../format.ts';
+import { textNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 
 /** Box height: three lines of text (name, value, gradient). */
@@ -64,7 +64,7 @@ export function graphLayout(trace: NetworkTrace, hot: ReadonlySet<object>, decim
   const nodes = graphNodes(trace);
   const shown = new Set(nodes);
   const d = Math.min(decimals, 4);
-  const chars = Math.max(...nodes.flatMap((n) => [n.name.length, formatNumber(n.value, d).length, 2 + formatNumber(n.grad, d).length]));
+  const chars = Math.max(...nodes.flatMap((n) => [n.name.length, textNumber(n.value, d).length, 2 + textNumber(n.grad, d).length]));
   const W = Math.max(MIN_W, Math.ceil(chars * CHAR + TEXT_PAD));
 
   // One edge per operand (a factor), and one from each target to the loss that reads it: the loss
@@ -190,7 +190,7 @@ function orderByConsumers(g: Layered): void {
 /** The figure's text alternative: every node's numbers, in the order of the tape. */
 function description(trace: NetworkTrace, graded: ReadonlySet<Node>, d: number, highlight: Node | undefined, hot: ReadonlySet<object>): string {
   const loss = trace.loss.name;
-  const items = graphNodes(trace).map((n) => `${n.name} = ${formatNumber(n.value, d)}, ${graded.has(n) ? `∂${loss}/∂${n.name} = ${formatNumber(n.grad, d)}` : 'no gradient'}`);
+  const items = graphNodes(trace).map((n) => `${n.name} = ${textNumber(n.value, d)}, ${graded.has(n) ? `∂${loss}/∂${n.name} = ${textNumber(n.grad, d)}` : 'no gradient'}`);
   const onPaths = highlight ? ` Highlighted, the nodes on the paths from ${highlight.name} to ${loss}: ${graphNodes(trace).filter((n) => hot.has(n)).map((n) => n.name).join(', ')}.` : '';
   return `${items.join('; ')}.${onPaths}`;
 }
@@ -204,8 +204,8 @@ export function graphFigure(trace: NetworkTrace, hot: ReadonlySet<object>, grade
   const edges = [...layout.edges.filter((e) => !e.hot), ...layout.edges.filter((e) => e.hot)].map(edge).join('');
   const boxes = layout.boxes.map(({ node: n, x, y, w, h }) => {
     const cx = r1(x + w / 2);
-    const grad = graded.has(n) ? `<text class="grad" x="${cx}" y="${r1(y + LINE[2])}">∂ ${formatNumber(n.grad, d)}</text>` : '';
-    return `<g class="node ${n.op}${hot.has(n) ? ' hot' : ''}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/><text class="name" x="${cx}" y="${r1(y + LINE[0])}">${escapeHtml(n.name)}</text><text class="value" x="${cx}" y="${r1(y + LINE[1])}">${formatNumber(n.value, d)}</text>${grad}</g>`;
+    const grad = graded.has(n) ? `<text class="grad" x="${cx}" y="${r1(y + LINE[2])}">∂ ${textNumber(n.grad, d)}</text>` : '';
+    return `<g class="node ${n.op}${hot.has(n) ? ' hot' : ''}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/><text class="name" x="${cx}" y="${r1(y + LINE[0])}">${escapeHtml(n.name)}</text><text class="value" x="${cx}" y="${r1(y + LINE[1])}">${textNumber(n.value, d)}</text>${grad}</g>`;
   }).join('');
   const { width, height } = layout;
   return `<svg class="graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img"><title>${escapeHtml(title)}</title><desc>${escapeHtml(description(trace, graded, d, highlight, hot))}</desc>${edges}${boxes}</svg>`;
@@ -219,7 +219,7 @@ function graphTable(trace: NetworkTrace, hot: ReadonlySet<object>, graded: Reado
   const rows = nodes.map((n) => {
     const from = [...new Set(n.inputs.flatMap((f) => [f.wrt, ...(f.target ? [f.target] : [])]))].filter((m) => shown.has(m)).map((m) => escapeHtml(m.name)).join(', ');
     const mark = highlight ? `<td>${hot.has(n) ? 'yes' : ''}</td>` : '';
-    return `<tr><th scope="row">${escapeHtml(n.name)}</th><td class="words">${from || '—'}</td><td>${formatNumber(n.value, decimals)}</td><td>${graded.has(n) ? formatNumber(n.grad, decimals) : '—'}</td>${mark}</tr>`;
+    return `<tr><th scope="row">${escapeHtml(n.name)}</th><td class="words">${from || '—'}</td><td>${textNumber(n.value, decimals)}</td><td>${graded.has(n) ? textNumber(n.grad, decimals) : '—'}</td>${mark}</tr>`;
   });
   const head = `<tr><th scope="col">node</th><th scope="col">computed from</th><th scope="col">value</th><th scope="col">∂${loss}/∂node</th>${highlight ? `<th scope="col">on the paths of ∂${loss}/∂${escapeHtml(highlight.name)}</th>` : ''}</tr>`;
   return `<table class="numbers graph-data"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;

@@ -4,7 +4,7 @@
 import type { Network, ParamInfo } from '../../src/network.ts';
 import type { RenderContext } from '../../src/lesson/directive.ts';
 import type { NetworkTrace } from '../../src/trace.ts';
-import { formatNumber } from '../format.ts';
+import { textNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 import { dataTable, overlaps, svgImage, textBox, type Box } from './axes.ts';
 
@@ -58,7 +58,7 @@ export function networkLayout(net: Network, params: Float64Array, trace: Network
   const value = new Map(net.params.map((p, i) => [p.name, params[i]]));
   const sample = trace.samples[0];
   const weights = net.params.filter((p) => p.kind === 'weight');
-  const weightText = (p: ParamInfo) => `${p.name} = ${formatNumber(value.get(p.name)!, d)}`;
+  const weightText = (p: ParamInfo) => `${p.name} = ${textNumber(value.get(p.name)!, d)}`;
   const height = TOP + 2 * R + ROW * (tallest - 1) + 28;
   const colX = [PAD];
   const at = (l: number, j: number) => ({ x: colX[l], y: TOP + R + ((tallest - sizes[l]) * ROW) / 2 + j * ROW });
@@ -68,7 +68,7 @@ export function networkLayout(net: Network, params: Float64Array, trace: Network
   const biasOf = (l: number, j: number) => {
     const b = l > 0 ? net.params.find((p) => p.kind === 'bias' && p.layer === l && (p.j === j + 1 || p.j === 0)) : undefined;
     // A shared bias is written once, above its layer's top neuron.
-    return b && (b.j !== 0 || j === 0) ? `${b.name} = ${formatNumber(value.get(b.name)!, d)}${b.j === 0 && sizes[l] > 1 ? ' (shared)' : ''}` : undefined;
+    return b && (b.j !== 0 || j === 0) ? `${b.name} = ${textNumber(value.get(b.name)!, d)}${b.j === 0 && sizes[l] > 1 ? ' (shared)' : ''}` : undefined;
   };
   /** A column's neurons and the texts around them, as drawn and as boxes. */
   const column = (l: number) => {
@@ -81,7 +81,7 @@ export function networkLayout(net: Network, params: Float64Array, trace: Network
       const c = at(l, j);
       svg.push(`<circle class="neuron${l === 0 ? ' input' : l === sizes.length - 1 ? ' output' : ''}" cx="${c.x}" cy="${c.y}" r="${R}"/><text class="neuron-label" x="${c.x}" y="${c.y + 5}">${escapeHtml(inCircle[l][j])}</text>`);
       boxes.push({ x0: c.x - R, y0: c.y - R, x1: c.x + R, y1: c.y + R });
-      text('neuron-value', `${names[l][j]} = ${formatNumber(shown[l][j], d)}`, c.x, c.y + R + 15);
+      text('neuron-value', `${names[l][j]} = ${textNumber(shown[l][j], d)}`, c.x, c.y + R + 15);
       const b = biasOf(l, j);
       if (b) text('bias', b, c.x, c.y - R - 9);
     }
@@ -183,11 +183,11 @@ export function networkFigureBox(page: RenderContext, net: Network, params: Floa
   const renameWords = renamed.length ? ` In the circles, ${renamed.map(([c, n]) => `${escapeHtml(c)} is ${escapeHtml(n)}`).join(', ')}.` : '';
   const caption = `The ${sizes.join('-')} network ${state}: ${weightWords}, and below each neuron its output for ${which}.${biasWords}${renameWords}`;
 
-  const paramRows = net.params.map((p) => [p.name, p.kind === 'weight' ? `${neuron(p.layer - 1, p.k).name} → ${neuron(p.layer, p.j).name}` : p.j === 0 ? `every neuron of layer ${p.layer}` : neuron(p.layer, p.j).name, formatNumber(value.get(p.name)!, decimals)]);
-  const neuronRows = sizes.flatMap((n, l) => Array.from({ length: n }, (_, j) => [neuron(l, j + 1).name, layerName(l, last), formatNumber(neuron(l, j + 1).value, decimals)]));
+  const paramRows = net.params.map((p) => [p.name, p.kind === 'weight' ? `${neuron(p.layer - 1, p.k).name} → ${neuron(p.layer, p.j).name}` : p.j === 0 ? `every neuron of layer ${p.layer}` : neuron(p.layer, p.j).name, textNumber(value.get(p.name)!, decimals)]);
+  const neuronRows = sizes.flatMap((n, l) => Array.from({ length: n }, (_, j) => [neuron(l, j + 1).name, layerName(l, last), textNumber(neuron(l, j + 1).value, decimals)]));
   const data = dataTable(`Parameters ${state}`, ['parameter', biases.length ? 'from → to (a bias: its neuron)' : 'from → to', 'value'], paramRows)
     + dataTable(`Neurons' outputs for ${which}`, ['neuron', 'layer', 'value'], neuronRows);
   const title = `The ${sizes.join('-')} network ${state}`;
-  const desc = `${sizes.map((n, l) => `${layerName(l, last)}: ${Array.from({ length: n }, (_, j) => `${neuron(l, j + 1).name} = ${formatNumber(neuron(l, j + 1).value, d)}`).join(', ')}`).join('; ')}. Weights: ${weights.map((p) => `${p.name} = ${formatNumber(value.get(p.name)!, d)}`).join(', ')}.${biases.length ? ` Biases: ${biases.map((p) => `${p.name} = ${formatNumber(value.get(p.name)!, d)}`).join(', ')}.` : ' No biases.'}`;
+  const desc = `${sizes.map((n, l) => `${layerName(l, last)}: ${Array.from({ length: n }, (_, j) => `${neuron(l, j + 1).name} = ${textNumber(neuron(l, j + 1).value, d)}`).join(', ')}`).join('; ')}. Weights: ${weights.map((p) => `${p.name} = ${textNumber(value.get(p.name)!, d)}`).join(', ')}.${biases.length ? ` Biases: ${biases.map((p) => `${p.name} = ${textNumber(value.get(p.name)!, d)}`).join(', ')}.` : ' No biases.'}`;
   return page.figure({ body: svgImage('network', lay.width, lay.height, title, desc, lay.svg), caption, data, wide: lay.width > 760 });
 }

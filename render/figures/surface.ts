@@ -3,7 +3,7 @@
 // too short to see at the map's scale is shown again magnified beside it.
 import type { RenderContext } from '../../src/lesson/directive.ts';
 import type { LossSurface } from '../../src/lesson/surface.ts';
-import { formatNumber } from '../format.ts';
+import { textNumber } from '../format.ts';
 import { escapeHtml } from '../html.ts';
 import { dataTable, niceTicks, sig, svgImage, tickLabel } from './axes.ts';
 
@@ -119,7 +119,7 @@ export function surfaceFigureBox(page: RenderContext, s: LossSurface, lossName: 
   const drawn = surfaceDrawing(s, lossName);
   const [a, b] = s.names.map(escapeHtml);
   const d = Math.min(decimals, 6);
-  const move = `from (${formatNumber(s.before[0], d)}, ${formatNumber(s.before[1], d)}) to (${formatNumber(s.after[0], d)}, ${formatNumber(s.after[1], d)})`;
+  const move = `from (${textNumber(s.before[0], d)}, ${textNumber(s.before[1], d)}) to (${textNumber(s.after[0], d)}, ${textNumber(s.after[1], d)})`;
   const stepWords = drawn.zoom > 1
     ? `The step moves (${a}, ${b}) ${move}: ${drawn.pixels < 1 ? 'less than a pixel' : `${drawn.pixels.toFixed(0)} pixels`} at the map's scale, so the small square marks where the inset beside it looks, magnified ${sig(drawn.zoom, 2)} times: the white dot before the step, the black dot after it.`
     : `The white dot is (${a}, ${b}) before the step, the black dot after it: the step moves them ${move}.`;

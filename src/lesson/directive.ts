@@ -111,6 +111,8 @@ export interface LessonContext {
   position(offset: number): Position;
   /** where a front-matter field's value starts, like names.out_h1 */
   fieldOffset(path: string): number;
+  /** the lesson's text, as its offsets count */
+  source: string;
 }
 
 /** One use of a directive (or of {{…}}) with its arguments read. */

@@ -33,6 +33,17 @@ function notArithmetic(node: MathNode, known: (name: string) => boolean): string
   return problem;
 }
 
+const MAX_DEPTH = 60;
+
+/** How deep a parsed expression nests. */
+function depthOf(node: MathNode): number {
+  let most = 0;
+  node.forEach((child: MathNode) => {
+    most = Math.max(most, depthOf(child));
+  });
+  return most + 1;
+}
+
 export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call: DirectiveCall, printedAs: Carry | undefined): number {
   const expr = arg.value;
   const what = arg.key ?? 'expr';
@@ -54,11 +65,14 @@ export function expressionValue(arg: Arg, trace: NetworkTrace, lr: number, call:
   let v: unknown;
   try {
     const node = parse(expr);
+    // Typesetting recurses once a level too: a formula a page can show is not hundreds deep.
+    if (depthOf(node) > MAX_DEPTH) throw new Error(`nested more than ${MAX_DEPTH} levels deep (parentheses, powers, signs), more than a page can typeset`);
     const problem = notArithmetic(node, (name) => scope.has(name));
     if (problem) throw new Error(problem);
     v = node.compile().evaluate(scope);
   } catch (e) {
-    throw call.error(arg, `${what}: ${(e as Error).message} in "${expr}" (names are the lesson's nodes, grad_NAME, sigmoid, printed and lr)`);
+    const message = e instanceof RangeError ? `nested too deeply to read (at most ${MAX_DEPTH} levels)` : (e as Error).message;
+    throw call.error(arg, `${what}: ${message} in "${expr.length > 80 ? `${expr.slice(0, 80)}…` : expr}" (names are the lesson's nodes, grad_NAME, sigmoid, printed and lr)`);
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) throw call.error(arg, `${what}: expected "${expr}" to give a finite number`);
   return v;

@@ -60,11 +60,15 @@ export function nameLint(parsed: ParsedLesson): LintIssue[] {
   };
   for (const piece of parsed.prose) if (piece.words) inWords(piece.raw, piece.at);
   for (const [name, meaning] of Object.entries(parsed.meta.names)) {
-    const start = parsed.fieldOffset(`names.${name}`);
+    const field = parsed.fieldOffset(`names.${name}`);
+    const start = field + (/^["']/.test(parsed.map.text.slice(field, field + 1)) ? 1 : 0);
     inWords(meaning, (i) => start + i);
   }
   return issues;
 }
+
+/** Commands whose braced argument is words, a style or a length, not variables. */
+const WORDS = ['text', 'name', 'mathrm', 'operatorname', 'textrm', 'textit', 'textbf', 'textsf', 'texttt', 'textup', 'mathsf', 'mathtt', 'mathbf', 'mathbb', 'mathcal', 'mathfrak', 'mathscr', 'boldsymbol', 'begin', 'end', 'label', 'color', 'textcolor', 'colorbox', 'hspace', 'vspace', 'htmlClass', 'htmlId', 'href', 'url'];
 
 /** Runs of two or more letters set as variables, and \mathit{word}, with their index in `tex`. */
 function italicNames(tex: string): { index: number; text: string }[] {
@@ -73,11 +77,21 @@ function italicNames(tex: string): { index: number; text: string }[] {
     if (tex[i] === '\\') {
       const word = /^\\([A-Za-z]+|.?)/.exec(tex.slice(i, i + 40))![1];
       i += word.length;
-      if (['text', 'name', 'mathrm', 'operatorname', 'textrm', 'textit', 'textbf', 'mathsf', 'mathtt', 'begin', 'end', 'label'].includes(word)) {
-        // Skip the braced argument.
-        const brace = /\s*\{/y;
+      if (WORDS.includes(word)) {
+        // Skip the braced argument (words, a colour, a length), after a * as in \operatorname*.
+        const brace = /\*?\s*\{/y;
         brace.lastIndex = i + 1;
         if (brace.exec(tex)) i = closing(tex, brace.lastIndex - 1);
+      } else if (['kern', 'mkern', 'hskip', 'mskip', 'mspace'].includes(word) || word === '\\') {
+        // A length (3mu, 2pt), bare or after a line break in brackets.
+        const length = /\s*\[?\s*[-+]?[\d.]+\s*[a-z]{2}\]?/y;
+        length.lastIndex = i + 1;
+        if (length.exec(tex)) i = length.lastIndex - 1;
+      } else if (['rm', 'bf', 'sf', 'tt', 'it', 'cal'].includes(word)) {
+        // A switch: upright (or other) letters to the end of the group.
+        let depth = 0, j = i + 1;
+        for (; j < tex.length && depth >= 0; j++) depth += tex[j] === '{' ? 1 : tex[j] === '}' ? -1 : 0;
+        i = j - 1;
       } else if (word === 'mathit') {
         const brace = /\s*\{/y;
         brace.lastIndex = i + 1;

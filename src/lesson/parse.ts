@@ -76,6 +76,7 @@ export function parseLesson(file: string, source: string): ParsedLesson {
 function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const slug = file.replace(/^.*\//, '').replace(/\.md$/, '');
   // The name becomes a file and an address: letters, digits, dots, dashes and underscores only.
+  if (slug.length > 100) throw new LessonError(0, `a lesson's file name becomes its page's name: at most 100 characters, not ${slug.length}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug)) throw new LessonError(0, `a lesson's file name becomes its page's name: use letters, digits, ".", "-" and "_" (and no space), not ${JSON.stringify(slug)}`);
   const fm = /^---[ \t]*\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
   if (!fm) throw new LessonError(0, 'expected front matter: a first line "---", the lesson\'s title, model and data in YAML, and a closing "---"');
@@ -108,7 +109,14 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
   const bodyStart = fm[0].length;
   const marked = new Marked({ extensions: lessonSyntax(), gfm: true });
   const body = text.slice(bodyStart);
-  const tokens = marked.lexer(body);
+  let tokens: TokensList;
+  try {
+    tokens = marked.lexer(body);
+  } catch (e) {
+    // marked recurses once a level of quotes or lists: thousands of levels run out of stack.
+    if (e instanceof RangeError) throw new LessonError(bodyStart, 'the text is nested too deeply to read (quotes or lists thousands of levels deep)');
+    throw e;
+  }
   const syntax: LessonToken[] = [];
   const prose: Prose[] = [];
   stamp(tokens, body, (i) => bodyStart + i, (token, at) => {
@@ -320,12 +328,20 @@ function checkMeta(raw: unknown, fail: Fail): LessonMeta {
   const names: Record<string, string> = {};
   if (raw.names !== undefined) {
     if (!isRecord(raw.names)) fail('names', 'expected a mapping from a name to what it means');
-    for (const [k, v] of Object.entries(raw.names as Record<string, unknown>)) names[k] = typeof v === 'string' ? v : fail(`names.${k}`, `expected a description, got ${show(v)}`);
+    for (const [k, v] of Object.entries(raw.names as Record<string, unknown>)) names[k] = typeof v === 'string' ? plainText(`names.${k}`, v) : fail(`names.${k}`, `expected a description, got ${show(v)}`);
   }
-  const sourceUrl = (url: string | undefined) => (url === undefined || /^https?:\/\/[^\s"<>]+$/.test(url) ? url : fail('source_url', `expected an http or https address, got ${show(url)}`));
-  const str = (k: 'summary' | 'source' | 'source_url' | 'seed' | 'needs') => (raw[k] === undefined ? undefined : typeof raw[k] === 'string' ? (raw[k] as string) : fail(k, `expected text, got ${show(raw[k])}`));
+  // A control or direction-override character is never meant: in double quotes YAML reads \t
+  // and \n as a tab and a line break, which eats the LaTeX \theta and \nu.
+  function plainText(field: string, text: string): string {
+    const bad = /[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.exec(text);
+    if (bad) fail(field, `a control character (U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) in the text${/[\t\n\b\f\v]/.test(bad[0]) || bad[0] === '\u0008' ? ': in double quotes YAML reads \\t, \\n, \\b as control characters, so write LaTeX in single quotes or unquoted' : ''}`);
+    return text;
+  }
+  const sourceUrl = (url: string | undefined) => (url === undefined || /^https?:\/\/[^\s"<>]+$/i.test(url) ? url : fail('source_url', `expected an http or https address, got ${show(url)}`));
+  const str = (k: 'summary' | 'source' | 'source_url' | 'seed' | 'needs') =>
+    raw[k] === undefined ? undefined : typeof raw[k] === 'string' ? plainText(k, raw[k] as string) : fail(k, `expected text, got ${show(raw[k])}${typeof raw[k] === 'number' ? ` (write it in quotes, like "${k === 'seed' ? '003' : raw[k]}")` : ''}`);
   return {
-    title: (raw.title as string).trim(),
+    title: plainText('title', (raw.title as string).trim()),
     summary: str('summary'),
     source: str('source'),
     sourceUrl: sourceUrl(str('source_url')),

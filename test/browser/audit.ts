@@ -285,17 +285,19 @@ function inPageAudit(t: Thresholds): Violation[] {
     out.push({ kind: 'document-scrolls', where: 'html', text: '', detail: `scrollWidth ${docWidth}px > innerWidth ${vw}px; past the edge: ${culprits.slice(0, 3).join(', ') || 'nothing found'}` });
   }
 
-  // No element's content overflows its box, except inside a declared scroll container.
+  // No element's content overflows its box, except inside a declared scroll container; on
+  // paper nothing scrolls, so there a scroll container must hold its content too.
+  const print = matchMedia('print').matches;
   const overflowing: { el: Element; v: Violation }[] = [];
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('svg, .katex-mathml') || el.parentElement?.closest('.scroll, .katex')) continue;
+    if (el.closest('svg, .katex-mathml') || el.parentElement?.closest(print ? '.katex' : '.scroll, .katex')) continue;
     const h = el as HTMLElement;
     if (h.clientWidth === 0 && h.clientHeight === 0) continue; // inline or not rendered
     const s = getComputedStyle(el);
-    const sideways = h.scrollWidth - h.clientWidth > t.slack && !el.classList.contains('scroll');
+    const sideways = h.scrollWidth - h.clientWidth > t.slack && (print || !el.classList.contains('scroll'));
     const clipped = h.scrollHeight - h.clientHeight > t.slack && s.overflowY !== 'visible';
     if (!sideways && !clipped) continue;
-    const how = s.overflowX === 'visible' ? 'spills out' : `scrolls (overflow-x: ${s.overflowX}) but is not a declared .scroll`;
+    const how = print ? 'paper does not scroll' : s.overflowX === 'visible' ? 'spills out' : `scrolls (overflow-x: ${s.overflowX}) but is not a declared .scroll`;
     overflowing.push({
       el,
       v: {
