@@ -82,7 +82,7 @@ describe('network diagrams', () => {
     // Weights on the drawing: exactly those of the layers the layout labelled.
     const drawn = [...lay.svg.matchAll(/<text class="weight"[^>]*>([^ ]+) = /g)].map((m) => m[1]);
     expect(drawn.sort()).toEqual(net.params.filter((p) => p.kind === 'weight' && lay.labelled.includes(p.layer)).map((p) => p.name).sort());
-    const caption = html.match(/<figcaption><a class="figure-number" href="#figure-1">Figure 1\.<\/a> ([^<]*)<\/figcaption>/)![1];
+    const caption = html.match(/<figcaption><a class="figure-number" href="#figure-network">Figure 1\.<\/a> ([^<]*)<\/figcaption>/)![1];
     expect(caption.includes('bias')).toBe(biases);
     expect(caption.includes('no biases')).toBe(false);
     // One circle name per neuron, none repeated: the output is not "1" like a hidden neuron.
@@ -117,7 +117,7 @@ describe('the surface', () => {
     expect(short.pixels).toBeCloseTo(Math.hypot(0.02, 0.01) * 105, 9); // 420 px over 4 units
     expect(short.zoom).toBeCloseTo(150 / (Math.hypot(0.02, 0.01) / 0.6) / 105, 9);
     expect(short.svg).toContain('the step, ×');
-    expect(short.svg).toContain('to (0.02, -0.01), 2.3 pixels on the map');
+    expect(short.svg).toContain('to (0.02, −0.01), 2.3 pixels on the map');
     const long = surfaceDrawing(surface([1, -1]), 'E_total');
     expect(long.zoom).toBe(1);
     expect(long.svg).not.toContain('the step, ×');
@@ -130,10 +130,10 @@ describe('every figure of a page', () => {
   const lesson = withBody('02-worked-example', body);
   const html = renderArticle(lesson);
   it('is numbered, captioned and tabled, and its SVG is an image with a title and a description', () => {
-    const figures = html.match(/<figure class="figure[^"]*" id="figure-\d+">[\s\S]*?<\/figure>/g)!;
+    const figures = html.match(/<figure class="figure[^"]*" id="figure-[\w-]+">[\s\S]*?<\/figure>/g)!;
     expect(figures).toHaveLength(3);
     for (const f of figures) {
-      expect(f).toMatch(/<figcaption><a class="figure-number" href="#figure-\d+">Figure \d+\.<\/a> [A-Za-z]/);
+      expect(f).toMatch(/<figcaption><a class="figure-number" href="#figure-[\w-]+">Figure \d+\.<\/a> [A-Za-z]/);
       expect(f).not.toMatch(/Figure \d+\.<\/a> Figure/);
       expect(f).toContain('<details class="figure-data">');
     }

@@ -106,6 +106,6 @@ export function dataTable(caption: string, head: string[], rows: string[][], row
 /** A number as a chart's description and table print it: `digits` significant digits. */
 export function sig(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return String(v);
-  // Shortest form of the rounded value, with a true minus and powers of ten written out.
-  return textSignificant(Number(v.toPrecision(digits)), 17);
+  // Trailing zeros dropped, a true minus, and powers of ten written out.
+  return textSignificant(v, digits);
 }
