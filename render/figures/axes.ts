@@ -44,11 +44,17 @@ export function logTicks(lo: number, hi: number, most = 7): LogTicks {
 
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
-/** A tick's text: plain for ordinary magnitudes, 10ⁿ (or m×10ⁿ) for very small or large ones. */
-export function tickLabel(v: number): string {
+/** An axis's tick texts: where one needs a power of ten, all of them are written so (0.1 beside 10⁻⁴ reads as two scales). */
+export function tickLabels(values: number[]): string[] {
+  const powers = values.some((v) => v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3));
+  return values.map((v) => tickLabel(v, powers));
+}
+
+/** A tick's text: plain for ordinary magnitudes, 10ⁿ (or m×10ⁿ) for very small or large ones (or all, with `powers`). */
+export function tickLabel(v: number, powers = false): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) {
+  if (powers || a >= 1e5 || a < 1e-3) {
     const [m, e] = v.toExponential(0).split('e');
     const power = `10${String(Number(e)).replace(/./g, (c) => SUPERSCRIPT[c])}`;
     return m === '1' ? power : m === '-1' ? `−${power}` : `${m.replace('-', '−')}×${power}`;

@@ -2,7 +2,7 @@
 // legend below the plot (never over the lines). The numbers arrive recorded; this only draws them.
 import type { RenderContext } from '../../src/lesson/directive.ts';
 import { escapeHtml } from '../html.ts';
-import { dataTable, logTicks, niceTicks, sig, svgImage, textWidth, tickLabel } from './axes.ts';
+import { dataTable, logTicks, niceTicks, sig, svgImage, textWidth, tickLabel, tickLabels } from './axes.ts';
 
 /** One line of a chart. */
 export interface Series {
@@ -61,7 +61,9 @@ export function curveFigure(series: Series[], xLabel: string, yLabel: string, lo
   const inY = (t: number) => t >= y0 - Math.abs(y0) * 1e-9 && t <= y1 + Math.abs(y1) * 1e-9;
   const ticks = log ? logTicks(y0, y1) : { labelled: niceTicks(y0, y1), minor: [] };
   for (const t of ticks.minor.filter(inY)) parts.push(`<line class="tickmark" x1="${L - 3}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/>`);
-  for (const t of ticks.labelled.filter(inY)) parts.push(`<line class="grid" x1="${L}" x2="${W - R}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><line class="tickmark" x1="${L - 5}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><text class="tick y" x="${L - 8}" y="${(sy(t) + 4).toFixed(1)}">${tickLabel(t)}</text>`);
+  const yTicks = ticks.labelled.filter(inY);
+  const yLabels = log ? tickLabels(yTicks) : yTicks.map((t) => tickLabel(t));
+  for (const [k, t] of yTicks.entries()) parts.push(`<line class="grid" x1="${L}" x2="${W - R}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><line class="tickmark" x1="${L - 5}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><text class="tick y" x="${L - 8}" y="${(sy(t) + 4).toFixed(1)}">${yLabels[k]}</text>`);
   for (const t of niceTicks(x0, x1, 6)) parts.push(`<line class="tickmark" x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${T + PH}" y2="${T + PH + 5}"/><text class="tick" x="${sx(t).toFixed(1)}" y="${T + PH + 19}">${tickLabel(t)}</text>`);
   parts.push(`<line class="axis" x1="${L}" x2="${W - R}" y1="${T + PH}" y2="${T + PH}"/><line class="axis" x1="${L}" x2="${L}" y1="${T}" y2="${T + PH}"/>`);
   parts.push(`<text class="axis-label" x="${(L + W - R) / 2}" y="${T + PH + 38}">${escapeHtml(xLabel)}</text>`);

@@ -121,8 +121,8 @@ export function surfaceFigureBox(page: RenderContext, s: LossSurface, lossName: 
   const d = Math.min(decimals, 6);
   const move = `from (${textNumber(s.before[0], d)}, ${textNumber(s.before[1], d)}) to (${textNumber(s.after[0], d)}, ${textNumber(s.after[1], d)})`;
   const stepWords = drawn.zoom > 1
-    ? `The step moves (${a}, ${b}) ${move}: ${drawn.pixels < 1 ? 'less than a pixel' : `${drawn.pixels.toFixed(0)} pixels`} at the map's scale, so the small square marks where the inset beside it looks, magnified ${sig(drawn.zoom, 2)} times: the white dot before the step, the black dot after it.`
-    : `The white dot is (${a}, ${b}) before the step, the black dot after it: the step moves them ${move}.`;
+    ? `The step moves (${a}, ${b}) ${move}: ${drawn.pixels < 1 ? 'less than a pixel' : `${drawn.pixels.toFixed(0)} pixels`} at the map's scale, so the small square marks where the inset beside it looks, magnified ${sig(drawn.zoom, 2)} times: the white dot before the step, the black dot (ringed in white) after it.`
+    : `The white dot is (${a}, ${b}) before the step, the black dot (ringed in white) after it: the step moves them ${move}.`;
   const caption = `${escapeHtml(lossName)} over ${a} and ${b} (±${sig((s.x1 - s.x0) / 2)} around their starting values), every other parameter at its starting value; dark is low, and the bar on the right gives the scale. ${stepWords}`;
   // Every 6th cell of the map each way: the map's shape in a table a screen reader can walk.
   const pick = (n: number) => Array.from({ length: n }, (_, i) => i).filter((i) => i % 6 === 3);
