@@ -22,6 +22,7 @@ export function directiveTable(registry: readonly AnyDirective[]): string {
     '| directive | shows |',
     '|---|---|',
     '| `{{quantity}}` (inline) | the number |',
+    '| `{{ref ANCHOR}}` (inline) | a link to a numbered equation or figure, by its anchor (`derive-w1`, `figure-graph`): "equation (2.18)", "Figure 2.3" |',
     ...registry.map((d) => `| \`${d.usage}\` | ${d.summary} |`),
   ].join('\n');
 }
