@@ -23,10 +23,11 @@ export class MathRenderer {
     const rows = at && WHOLE.test(tex) ? undefined : equationRows(tex);
     if (!rows) return `<div class="scroll">${whole ?? this.typeset(tex, true)}</div>`;
     try {
+      // The leading = keeps to the term after it: no line holds an = alone.
       const cell = (t: string, cls: string) => `<span class="${cls}">${t ? this.typeset(`\\displaystyle ${atomicGroups(t)}`, false, undefined, at !== undefined) : ''}</span>`;
       const single = rows.length === 1 && !rows[0].lhs;
       return `<div class="eq${single ? ' eq-single' : ''}">${rows
-        .map((r) => `${single ? '' : cell(r.lhs, 'eq-lhs')}${cell(r.rhs ? `{}${r.rhs}` : '', 'eq-rhs')}${r.note ? `<span class="eq-note">${r.note.split(/\\quad |\\ (?![a-z])/).map((piece) => cell(piece, 'eq-note-part')).join(' ')}</span>` : ''}`)
+        .map((r) => `${single ? '' : cell(r.lhs, 'eq-lhs')}${cell(r.rhs ? `{}${r.rhs.replace(/^(=|\\approx|\\le|\\ge|<|>)(?![a-zA-Z])\s*/, '$1\\nobreak ')}` : '', 'eq-rhs')}${r.note ? `<span class="eq-note">${r.note.split(/\\quad |\\ (?![a-z])/).map((piece) => cell(piece, 'eq-note-part')).join(' ')}</span>` : ''}`)
         .join('')}</div>`;
     } catch (e) {
       // A lesson's equation that typesets whole but not in pieces (something the rows cannot
