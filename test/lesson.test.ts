@@ -151,7 +151,7 @@ describe('expressions are arithmetic only', () => {
     const html = renderArticle(compile('::compute expr="sigmoid(sop1) + exp(0)" label="x"\n'.replace('sop1', 'in_o1')));
     // Typeset: the formula over the lesson's symbols, then its value.
     expect(html).toContain('\\displaystyle \\sigma{({\\name{in}_{o_{1}}})}+\\exp\\left(0\\right)</annotation>');
-    expect(html).toContain(`{}= ${(out + 1).toFixed(10).replace(/0+$/, '')}</annotation>`);
+    expect(html).toContain(`{}=\\nobreak ${(out + 1).toFixed(10).replace(/0+$/, '')}</annotation>`);
   });
 });
 

@@ -131,7 +131,7 @@ describe('hostile lessons', () => {
     const { html } = render('$\\gdef\\cdot{+}\\gdef\\name#1{\\text{HACKED}}$\n\n::forward in_o1\n');
     const step = html.slice(html.indexOf('id="forward-in_o1"'));
     expect(step).not.toContain('HACKED');
-    expect(step).toContain('<annotation encoding="application/x-tex">\\displaystyle {}= {0.5\\cdot 0.1}</annotation>');
+    expect(step).toContain('<annotation encoding="application/x-tex">\\displaystyle {}=\\nobreak {0.5\\cdot 0.1}</annotation>');
     expect(step).toContain('mrel">=</span>');
   });
 
