@@ -82,8 +82,15 @@ export const activation = defineDirective({
     df.forEach((v, i) => { if (v > df[peak]) peak = i; });
     const range = (y: number[]) => `${sig(Math.min(...y))} to ${sig(Math.max(...y))}`;
     const name = escapeHtml(rule.name);
-    const caption = `${name}(z) (solid) and its derivative (dashed), as the engine defines them, for z from ${sig(lo)} to ${sig(hi)}: ${name}(z) runs from ${range(f)}, the derivative from ${range(df)}, largest (${sig(df[peak])}) at z = ${sig(x[peak])}${df.filter((v) => v === df[peak]).length > 1 ? ' and wherever else it is flat at that value' : ''}.`;
+    const caption = `${name}(z) (solid) and its derivative (dashed), as the engine defines them, for z from ${sig(lo)} to ${sig(hi)}: ${name}(z) runs from ${range(f)}, the derivative from ${range(df)}, ${peakWords(x, df, peak)}.`;
     return { name: rule.name, series: [{ label: `${rule.name}(z)`, x, y: f }, { label: 'its derivative', x, y: df }], caption };
   },
   render: (d, page) => curveFigureBox(page, d.series, 'z', `${d.name}(z) and its derivative`, false, d.caption),
 });
+
+/** Where a derivative is largest: at a point, or over the stretch of z where it holds that value. */
+function peakWords(x: number[], df: number[], peak: number): string {
+  const at = x.filter((_, i) => df[i] === df[peak]);
+  if (at.length === 1) return `largest (${sig(df[peak])}) at z = ${sig(x[peak])}`;
+  return `largest (${sig(df[peak])}) for every drawn z from ${sig(at[0])} to ${sig(at[at.length - 1])}`;
+}

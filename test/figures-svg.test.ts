@@ -99,7 +99,11 @@ describe('network diagrams', () => {
     expect(lay.renamed).toContainEqual(['o1', 'predicted']);
   });
   it('write a shared bias once, above its layer, and say that it is shared', () => {
-    const lesson = withBody('02-worked-example', '::network in=tutorial\n');
+    // Seed 003's network with one bias per layer, as its tutorial computes.
+    const text = readFileSync('lessons/02-worked-example.md', 'utf8');
+    const front = text.slice(0, text.indexOf('\n---\n', 4) + 5).replace(/  tutorial:\n    params: \{[^}]*\}/, '  tutorial:\n    bias: shared\n    params: { w1: 0.1, w2: 0.2, w3: 0.3, w4: 0.4, w5: 0.5, w6: 0.6, w7: 0.7, w8: 0.8, b1: 0.55, b2: 0.66 }');
+    expect(front).toContain('bias: shared');
+    const lesson = evaluateLesson(parseLesson('lessons/02-worked-example.md', `${front}\n::network in=tutorial\n`), DIRECTIVES, effects);
     const html = renderArticle(lesson);
     expect(html).toContain('Each layer has one bias, shared by its neurons, written above its top neuron.');
     expect(html.match(/<text class="bias"[^>]*>[^<]*<\/text>/g)).toEqual(['<text class="bias" x="300.0" y="35.0">b1 = 0.55 (shared)</text>', '<text class="bias" x="530.0" y="35.0">b2 = 0.66 (shared)</text>']);

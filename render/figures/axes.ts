@@ -45,8 +45,8 @@ export function logTicks(lo: number, hi: number, most = 7): LogTicks {
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
 /** An axis's tick texts: where one needs a power of ten, all of them are written so (0.1 beside 10⁻⁴ reads as two scales). */
-export function tickLabels(values: number[]): string[] {
-  const powers = values.some((v) => v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3));
+export function tickLabels(values: number[], always = false): string[] {
+  const powers = always || values.some((v) => v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3));
   return values.map((v) => tickLabel(v, powers));
 }
 

@@ -62,7 +62,8 @@ export function curveFigure(series: Series[], xLabel: string, yLabel: string, lo
   const ticks = log ? logTicks(y0, y1) : { labelled: niceTicks(y0, y1), minor: [] };
   for (const t of ticks.minor.filter(inY)) parts.push(`<line class="tickmark" x1="${L - 3}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/>`);
   const yTicks = ticks.labelled.filter(inY);
-  const yLabels = log ? tickLabels(yTicks) : yTicks.map((t) => tickLabel(t));
+  // A log axis writes its ticks as powers of ten, on every chart alike.
+  const yLabels = log ? tickLabels(yTicks, true) : yTicks.map((t) => tickLabel(t));
   for (const [k, t] of yTicks.entries()) parts.push(`<line class="grid" x1="${L}" x2="${W - R}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><line class="tickmark" x1="${L - 5}" x2="${L}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}"/><text class="tick y" x="${L - 8}" y="${(sy(t) + 4).toFixed(1)}">${yLabels[k]}</text>`);
   for (const t of niceTicks(x0, x1, 6)) parts.push(`<line class="tickmark" x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${T + PH}" y2="${T + PH + 5}"/><text class="tick" x="${sx(t).toFixed(1)}" y="${T + PH + 19}">${tickLabel(t)}</text>`);
   parts.push(`<line class="axis" x1="${L}" x2="${W - R}" y1="${T + PH}" y2="${T + PH}"/><line class="axis" x1="${L}" x2="${L}" y1="${T}" y2="${T + PH}"/>`);
@@ -100,11 +101,17 @@ export function curveTable(series: Series[], xLabel: string): string {
   const picked = xs.filter((_, i) => i % every === 0 || i === xs.length - 1);
   const at = series.map((s) => new Map(s.x.map((x, j) => [x, s.y[j]])));
   const rows = picked.map((x) => [sig(x, 6), ...at.map((m) => (m.has(x) ? sig(m.get(x)!) : '—'))]);
-  const note = every > 1 ? `every ${every}th of the ${xs.length} recorded points and the last` : `all ${xs.length} recorded points`;
+  const note = every > 1 ? `every ${ordinal(every)} of the ${xs.length} recorded points and the last` : `all ${xs.length} recorded points`;
   return dataTable(`The lines' values (4 significant digits, as drawn): ${note}`, [xLabel, ...series.map((s) => s.label)], rows);
 }
 
 /** The chart as a numbered figure; `caption` is HTML already escaped. */
 export function curveFigureBox(page: RenderContext, series: Series[], xLabel: string, yLabel: string, log: boolean, caption: string): string {
   return page.figure({ body: curveFigure(series, xLabel, yLabel, log), caption, data: curveTable(series, xLabel) });
+}
+
+/** 2nd, 3rd, 4th, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100, ones = n % 10;
+  return `${n}${tens >= 11 && tens <= 13 ? 'th' : ones === 1 ? 'st' : ones === 2 ? 'nd' : ones === 3 ? 'rd' : 'th'}`;
 }

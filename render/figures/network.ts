@@ -185,7 +185,7 @@ export function networkFigureBox(page: RenderContext, net: Network, params: Floa
 
   const paramRows = net.params.map((p) => [p.name, p.kind === 'weight' ? `${neuron(p.layer - 1, p.k).name} → ${neuron(p.layer, p.j).name}` : p.j === 0 ? `every neuron of layer ${p.layer}` : neuron(p.layer, p.j).name, textNumber(value.get(p.name)!, decimals)]);
   const neuronRows = sizes.flatMap((n, l) => Array.from({ length: n }, (_, j) => [neuron(l, j + 1).name, layerName(l, last), textNumber(neuron(l, j + 1).value, decimals)]));
-  const data = dataTable(`Parameters ${state}`, ['parameter', biases.length ? 'from → to (a bias: its neuron)' : 'from → to', 'value'], paramRows)
+  const data = dataTable(`Every parameter ${updated ? 'after the update' : 'at its starting value'}`, ['parameter', biases.length ? 'from → to (a bias: its neuron)' : 'from → to', 'value'], paramRows)
     + dataTable(`Neurons' outputs for ${which}`, ['neuron', 'layer', 'value'], neuronRows);
   const title = `The ${sizes.join('-')} network ${state}`;
   const desc = `${sizes.map((n, l) => `${layerName(l, last)}: ${Array.from({ length: n }, (_, j) => `${neuron(l, j + 1).name} = ${textNumber(neuron(l, j + 1).value, d)}`).join(', ')}`).join('; ')}. Weights: ${weights.map((p) => `${p.name} = ${textNumber(value.get(p.name)!, d)}`).join(', ')}.${biases.length ? ` Biases: ${biases.map((p) => `${p.name} = ${textNumber(value.get(p.name)!, d)}`).join(', ')}.` : ' No biases.'}`;
