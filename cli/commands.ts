@@ -46,7 +46,7 @@ export interface CommandOptions {
   console?: Console;
 }
 
-function lessonFiles(args: string[]): string[] {
+export function lessonFiles(args: string[]): string[] {
   if (args.length) {
     for (const f of args) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`no such lesson file: ${f}`);
     return args;
@@ -91,7 +91,7 @@ function readCached(file: string, key: string): TrainResult | undefined {
 }
 
 /** Build reuses runs cached by content in .cache/runs/ENGINE; verify trains every run again, so it re-derives every number. */
-function effects(useCache: boolean, console: Console): LessonEffects {
+export function effects(useCache: boolean, console: Console): LessonEffects {
   let last = -1;
   // A run's last bits depend on the engine's source and on whether the kernel runs here.
   const runCache = resolve('.cache', 'runs', `${sourceTreeHash(packageRoot)}-${net2Compiled ? 'wasm' : 'js'}`);
@@ -207,6 +207,19 @@ export function build(files: string[], outDir: string | undefined, options: Comm
   }
 }
 
+/** The files every site carries beside its pages, by path: KaTeX's CSS and fonts, the Chinese glyphs, one stylesheet. */
+export function siteAssets(): Map<string, Buffer | string> {
+  const assets = new Map<string, Buffer | string>();
+  const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
+  assets.set('assets/katex/katex.min.css', readFileSync(join(katexDist, 'katex.min.css')));
+  for (const f of readdirSync(join(katexDist, 'fonts')).sort()) assets.set(`assets/katex/fonts/${f}`, readFileSync(join(katexDist, 'fonts', f)));
+  // The Chinese glyphs the lessons use (render/fonts, made by scripts/cjk-font.mjs).
+  for (const f of readdirSync(join(packageRoot, 'render', 'fonts')).sort()) if (f.endsWith('.woff2') || f === 'OFL.txt') assets.set(`assets/fonts/${f}`, readFileSync(join(packageRoot, 'render', 'fonts', f)));
+  // One stylesheet: the fonts', the page's, then the figures'.
+  assets.set('assets/chainbook.css', ['fonts/cjk.css', 'styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
+  return assets;
+}
+
 /** After a build killed mid-swap: the previous site back in place, and staging left over removed. */
 function recoverOutput(out: string): void {
   const previous = besideOut(out, 'previous');
@@ -226,15 +239,10 @@ function writeSite(out: string, pages: Map<string, string>): void {
   mkdirSync(join(staging, 'assets'), { recursive: true });
   for (const [path, html] of pages) writeFileSync(join(staging, path), html);
   writeFileSync(join(staging, SITE_MARK), 'written by chainbook build; the next build replaces this folder\n');
-  const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
-  mkdirSync(join(staging, 'assets', 'katex'));
-  cpSync(join(katexDist, 'katex.min.css'), join(staging, 'assets', 'katex', 'katex.min.css'));
-  cpSync(join(katexDist, 'fonts'), join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
-  // The Chinese glyphs the lessons use (render/fonts, made by scripts/cjk-font.mjs).
-  mkdirSync(join(staging, 'assets', 'fonts'));
-  for (const f of readdirSync(join(packageRoot, 'render', 'fonts'))) if (f.endsWith('.woff2') || f === 'OFL.txt') cpSync(join(packageRoot, 'render', 'fonts', f), join(staging, 'assets', 'fonts', f));
-  // One stylesheet: the fonts', the page's, then the figures'.
-  writeFileSync(join(staging, 'assets', 'chainbook.css'), ['fonts/cjk.css', 'styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
+  for (const [path, body] of siteAssets()) {
+    mkdirSync(dirname(join(staging, path)), { recursive: true });
+    writeFileSync(join(staging, path), body);
+  }
   if (existsSync(out)) renameSync(out, previous);
   renameSync(staging, out);
   rmSync(previous, { recursive: true, force: true });
@@ -262,7 +270,7 @@ export function create(name: string, options: CommandOptions = {}): number {
 }
 
 /** Chinese characters of a lesson the shipped font does not have: a reader without a CJK font would see boxes. */
-function missingGlyphs(lesson: EvaluatedLesson): Diagnostic[] {
+export function missingGlyphs(lesson: EvaluatedLesson): Diagnostic[] {
   const shipped = new Set(readFileSync(join(packageRoot, 'render', 'fonts', 'characters.txt'), 'utf8').trim());
   const text = lesson.parsed.map.text;
   const seen = new Set<string>();

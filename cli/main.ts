@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { build, create, packageRoot, processConsole, UsageError, verify, type Console } from './commands.ts';
+import { dev, type DevOptions } from './dev.ts';
 
 const COMMANDS = {
   build: {
@@ -22,6 +23,15 @@ included, and prints each gradient as the tracer, the vectorised trainer, finite
 and mathjs give it, and each quoted source figure with its verdict. Exits 1 on any
 disagreement.`,
     options: {},
+  },
+  dev: {
+    usage: 'chainbook dev [LESSON.md …] [--port N] [--host 127.0.0.1]',
+    help: `Serves the site of the lessons named (every lesson in lessons/ without names) at
+http://127.0.0.1:8173/ from memory, on this machine only (--host takes 127.0.0.1, localhost or
+::1, nothing else). Saving a lesson rebuilds just that lesson, prints the time it took, and
+reloads the page in the browser; a lesson with a mistake keeps its last good page, with the
+mistake (file:line:col) above it and in the terminal. Ctrl-C stops.`,
+    options: { port: { type: 'string', short: 'p' }, host: { type: 'string' } },
   },
   new: {
     usage: 'chainbook new NAME',
@@ -44,7 +54,7 @@ function version(): string {
 }
 
 /** Runs one command line; returns the exit code. */
-export function main(argv: string[], console: Console = processConsole): number {
+export function main(argv: string[], console: Console = processConsole): number | Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined) {
@@ -80,22 +90,47 @@ export function main(argv: string[], console: Console = processConsole): number 
       }
       case 'verify':
         return verify(positionals, { console });
+      case 'dev': {
+        const { port, host } = values as { port?: string; host?: string };
+        if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a port number, got ${port}`);
+        return serve(positionals, { port: port === undefined ? undefined : Number(port), host, console });
+      }
       default:
         if (positionals.length !== 1) throw new UsageError('chainbook new NAME: NAME in lowercase letters, digits and dashes, like 05-my-lesson');
         return create(positionals[0], { console });
     }
   } catch (e) {
-    if (e instanceof LessonError) {
-      console.err(`${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof UsageError) {
-      console.err(`chainbook: ${e.message}\n${e.showUsage ? `${USAGE}\n` : ''}`);
-      return 2;
-    }
-    const detail = process.env.CHAINBOOK_DEBUG ? (e as Error).stack : '(run with CHAINBOOK_DEBUG=1 for the stack trace)';
-    console.err(`chainbook: unexpected error: ${(e as Error).message}\nthis is a bug in chainbook, not in the lesson: please report it with the lesson and the output of CHAINBOOK_DEBUG=1\n${detail}\n`);
-    return 70;
+    return failure(e, console);
+  }
+}
+
+/** What went wrong, printed, as an exit code: 1 a lesson's mistake, 2 a mistaken call, 70 chainbook's own. */
+function failure(e: unknown, console: Console): number {
+  if (e instanceof LessonError) {
+    console.err(`${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof UsageError) {
+    console.err(`chainbook: ${e.message}\n${e.showUsage ? `${USAGE}\n` : ''}`);
+    return 2;
+  }
+  const detail = process.env.CHAINBOOK_DEBUG ? (e as Error).stack : '(run with CHAINBOOK_DEBUG=1 for the stack trace)';
+  console.err(`chainbook: unexpected error: ${(e as Error).message}\nthis is a bug in chainbook, not in the lesson: please report it with the lesson and the output of CHAINBOOK_DEBUG=1\n${detail}\n`);
+  return 70;
+}
+
+/** chainbook dev until Ctrl-C. */
+async function serve(files: string[], options: DevOptions & { console: Console }): Promise<number> {
+  try {
+    const server = await dev(files, options);
+    await new Promise<void>((ok) => {
+      process.once('SIGINT', ok);
+      process.once('SIGTERM', ok);
+    });
+    await server.close();
+    return 0;
+  } catch (e) {
+    return failure(e, options.console);
   }
 }
 

@@ -13,16 +13,8 @@ const CJK_RUN = /[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+(?:[\s,.
  * it as Chinese and the browser picks a Chinese font. Text inside tags, SVG and math is left.
  */
 export function markLanguages(html: string): string {
-  let skip = 0;
-  return html
-    .split(/(<[^>]*>)/)
-    .map((part) => {
-      if (part.startsWith('<')) {
-        if (/^<(svg|math|title)\b/.test(part)) skip++;
-        else if (/^<\/(svg|math|title)>/.test(part)) skip--;
-        return part;
-      }
-      return skip > 0 ? part : part.replace(CJK_RUN, (run) => `<span lang="zh-Hans">${run}</span>`);
-    })
-    .join('');
+  // One pass: whole SVG, MathML and <title> elements and every other tag are kept as they are;
+  // what is left between them is text, where a Chinese run gets its span.
+  const pattern = new RegExp(`<(svg|math|title)\\b[\\s\\S]*?<\\/\\1>|<[^>]*>|${CJK_RUN.source}`, 'g');
+  return html.replace(pattern, (m) => (m.startsWith('<') ? m : `<span lang="zh-Hans">${m}</span>`));
 }

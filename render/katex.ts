@@ -9,6 +9,10 @@ import { atomicGroups, equationRows } from './equation.ts';
 /** What a lesson's display math may hold for chainbook to lay it out in rows: else KaTeX sets it whole. */
 const WHOLE = /\\(?:g|e|x)?def\b|\\newcommand|\\renewcommand|\\let\b|\\tag\b|\\over\b|\\atop\b|\\choose\b|\\(?:rm|bf|it|sf|tt|cal)\b|\\color\b|\\displaystyle|\\textstyle|\\scriptstyle|\\\\\[|%/;
 
+/** The engine's typeset math, by mode and LaTeX; the oldest entries go first past the limit. */
+const TYPESET = new Map<string, string>();
+const MAX_TYPESET = 50_000;
+
 export class MathRenderer {
   // KaTeX adds \gdef definitions to the macros object it is given. The lesson's math has its
   // own (one per lesson, from the names every lesson shares: \out, \name{…}); the engine's
@@ -39,6 +43,20 @@ export class MathRenderer {
 
   /** `lesson`: the lesson wrote it (so its definitions apply), though its place is not known. */
   private typeset(tex: string, display: boolean, at?: (index: number) => number, lesson = at !== undefined): string {
+    // The engine's math depends on nothing but its LaTeX: typeset once per process, so a
+    // rebuild of an edited lesson (chainbook dev) sets only what changed.
+    const key = lesson ? undefined : `${display ? 'D' : 'I'}${tex}`;
+    const known = key === undefined ? undefined : TYPESET.get(key);
+    if (known !== undefined) return known;
+    const html = this.katex(tex, display, at, lesson);
+    if (key !== undefined) {
+      if (TYPESET.size >= MAX_TYPESET) TYPESET.delete(TYPESET.keys().next().value!);
+      TYPESET.set(key, html);
+    }
+    return html;
+  }
+
+  private katex(tex: string, display: boolean, at: ((index: number) => number) | undefined, lesson: boolean): string {
     try {
       return katex.renderToString(tex, {
         displayMode: display,

@@ -18,7 +18,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 // processes, and its last build checks a spawned bin/chainbook.js's exit code.
 const chainbook = (...args: string[]) => {
   const r = { stdout: '', stderr: '', status: 0 };
-  r.status = main(args, { out: (t) => (r.stdout += t), err: (t) => (r.stderr += t), errIsTTY: false });
+  r.status = main(args, { out: (t) => (r.stdout += t), err: (t) => (r.stderr += t), errIsTTY: false }) as number; // every command but dev returns at once
   return r;
 };
 /** In another folder: what a user gets running chainbook there (its lessons, its .cache). */
@@ -89,7 +89,7 @@ describe('chainbook', () => {
 describe('the command line itself', () => {
   const run = (...args: string[]) => {
     const r = { out: '', err: '', status: 0 };
-    r.status = main(args, { out: (t) => (r.out += t), err: (t) => (r.err += t), errIsTTY: false });
+    r.status = main(args, { out: (t) => (r.out += t), err: (t) => (r.err += t), errIsTTY: false }) as number;
     return r;
   };
 

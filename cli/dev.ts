@@ -1,0 +1,191 @@
+// chainbook dev: the site served from memory on this machine only, each lesson rebuilt when it
+// is saved, and the browser told to reload. A lesson with a mistake keeps its last good page,
+// with the mistake (file:line:col) shown above it and printed in the terminal. Every response
+// comes from a map of the site's own paths, never from a file named by the request, so no
+// request reaches a file outside the site.
+import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { dirname, relative, resolve } from 'node:path';
+import { DIRECTIVES } from '../directives/registry.ts';
+import { escapeHtml } from '../render/html.ts';
+import { renderOne, renderSite } from '../render/site.ts';
+import { formatDiagnostic, LessonError } from '../src/lesson/diagnostics.ts';
+import type { AnyDirective } from '../src/lesson/directive.ts';
+import { evaluateLesson, lessonDiagnostics, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
+import { parseLesson } from '../src/lesson/parse.ts';
+import { effects, lessonFiles, missingGlyphs, processConsole, siteAssets, UsageError, type Console } from './commands.ts';
+
+/** The addresses chainbook dev listens on: this machine's, never a network's. */
+const LOCAL = ['127.0.0.1', 'localhost', '::1'];
+
+export interface DevOptions {
+  port?: number;
+  host?: string;
+  console?: Console;
+  directives?: readonly AnyDirective[];
+}
+
+export interface DevServer {
+  url: string;
+  /** Rebuilds one lesson now (the watcher calls it on a save) and tells the browser to reload. */
+  rebuild(file: string): void;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', woff2: 'font/woff2', woff: 'font/woff', ttf: 'font/ttf', txt: 'text/plain; charset=utf-8', js: 'text/javascript; charset=utf-8' };
+
+/** The page's script in dev only: reload when the server says a lesson was rebuilt. */
+const RELOAD_JS = "const events = new EventSource('/__chainbook/events');\nevents.addEventListener('open', () => { document.documentElement.dataset.chainbookDev = 'connected'; });\nevents.addEventListener('reload', () => location.reload());\n";
+
+export async function dev(args: string[], options: DevOptions = {}): Promise<DevServer> {
+  const { port = 8173, host = '127.0.0.1', console = processConsole, directives = DIRECTIVES } = options;
+  if (!LOCAL.includes(host)) throw new UsageError(`chainbook dev serves this machine only: --host ${host} is refused (use 127.0.0.1, localhost or ::1)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number from 0 to 65535, got ${port}`);
+  const files = lessonFiles(args).map((f) => resolve(f));
+  const fx = effects(true, console);
+  const assets = siteAssets();
+  const good = new Map<string, EvaluatedLesson>();
+  const errors = new Map<string, string>();
+  let pages = new Map<string, string>();
+
+  /** Evaluates one lesson: its last good state stays when this one fails. */
+  const evaluate = (file: string): boolean => {
+    try {
+      const lesson = evaluateLesson(parseLesson(displayName(file), readFileSync(file, 'utf8')), directives, fx);
+      for (const d of [...lessonDiagnostics(lesson), ...missingGlyphs(lesson)]) console.err(`${formatDiagnostic(d, 'warning')}\n`);
+      good.set(file, lesson);
+      errors.delete(file);
+      return true;
+    } catch (e) {
+      if (!(e instanceof LessonError)) throw e;
+      errors.set(file, e.message);
+      console.err(`${e.message}\n`);
+      return false;
+    }
+  };
+  for (const f of files) evaluate(f);
+  const lessons = () => files.filter((f) => good.has(f)).map((f) => good.get(f)!);
+  try {
+    pages = renderSite(lessons());
+  } catch (e) {
+    if (!(e instanceof LessonError)) throw e;
+    console.err(`${e.message}\n`);
+  }
+
+  const clients = new Set<ServerResponse>();
+  const rebuild = (file: string) => {
+    const start = performance.now();
+    const before = good.get(file);
+    if (evaluate(file)) {
+      try {
+        // A new title or order changes the neighbours' links and the index: then every page.
+        const lesson = good.get(file)!;
+        const sameFrame = before && before.parsed.meta.title === lesson.parsed.meta.title && before.parsed.meta.order === lesson.parsed.meta.order && pages.has(`${lesson.parsed.slug}.html`);
+        for (const [path, html] of sameFrame ? renderOne(lessons(), lesson) : renderSite(lessons())) pages.set(path, html);
+        console.out(`rebuilt ${displayName(file)} in ${Math.round(performance.now() - start)} ms\n`);
+      } catch (e) {
+        if (!(e instanceof LessonError)) throw e;
+        if (before) good.set(file, before);
+        errors.set(file, e.message);
+        console.err(`${e.message}\n`);
+      }
+    }
+    for (const c of clients) c.write('event: reload\ndata: \n\n');
+  };
+
+  const pageFor = (path: string): string | undefined => {
+    const html = pages.get(path);
+    const file = files.find((f) => errors.has(f) && `${slugOf(f)}.html` === path);
+    const problem = file ? `<div class="dev-error" role="alert"><p>This lesson has a mistake; the page below is its last good build.</p><pre>${escapeHtml(errors.get(file)!)}</pre></div>` : '';
+    if (html === undefined) return file ? devPage(problem) : undefined;
+    return withDevScript(problem ? html.replace(/<body>\n?/, `<body>\n${problem}`) : html);
+  };
+
+  const server = createServer((req, res) => {
+    const path = sitePath(req.url ?? '/');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n');
+    if (path === '__chainbook/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+      return;
+    }
+    if (path === '__chainbook/dev.js') return send(res, 200, TYPES.js, RELOAD_JS);
+    const page = path === undefined ? undefined : pageFor(path);
+    if (page !== undefined) return send(res, 200, TYPES.html, page);
+    const asset = path === undefined ? undefined : assets.get(path);
+    if (asset !== undefined) return send(res, 200, TYPES[path!.split('.').pop()!] ?? 'application/octet-stream', asset);
+    send(res, 404, 'text/plain; charset=utf-8', 'not part of the site\n');
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: pick another with --port`, false) : e));
+    server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => ok());
+  });
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
+
+  // Saves often come as several events (write, rename, attribute): one rebuild per burst.
+  const timers = new Map<string, NodeJS.Timeout>();
+  const watchers: FSWatcher[] = [...new Set(files.map((f) => dirname(f)))].map((dir) =>
+    watch(dir, (_, name) => {
+      const file = name ? resolve(dir, name.toString()) : undefined;
+      if (!file || !files.includes(file)) return;
+      clearTimeout(timers.get(file));
+      timers.set(file, setTimeout(() => rebuild(file), 40));
+    }),
+  );
+  console.out(`serving ${files.length} lesson${files.length === 1 ? '' : 's'} at ${url} (this machine only; Ctrl-C stops)\n`);
+  return {
+    url,
+    rebuild,
+    close: async () => {
+      for (const w of watchers) w.close();
+      for (const t of timers.values()) clearTimeout(t);
+      for (const c of clients) c.end();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+/**
+ * The site path a request names, or undefined when it is not one: decoded once, and refused when
+ * it climbs (..), hides (a dot segment), or carries a backslash, NUL or an absolute path.
+ */
+export function sitePath(url: string): string | undefined {
+  // The path as the request wrote it: a URL parser would resolve .. before it could be refused.
+  const raw = url.split(/[?#]/)[0];
+  if (!raw.startsWith('/')) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  if (/[\\\0]/.test(path) || path.startsWith('//')) return undefined;
+  const segments = path.slice(1).split('/');
+  if (segments.some((s) => s === '..' || s === '.' || (s.startsWith('.') && s !== ''))) return undefined;
+  const joined = segments.join('/');
+  return joined === '' ? 'index.html' : joined;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+/** A dev page: the page's own CSP widened to this one script and its event stream. */
+function withDevScript(html: string): string {
+  return html
+    .replace("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';")
+    .replace('</body>', '<script src="/__chainbook/dev.js"></script>\n</body>');
+}
+
+/** A lesson that has never built: just its mistake, reloading when it is fixed. */
+function devPage(problem: string): string {
+  return withDevScript(`<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self' 'unsafe-inline'">\n<title>a mistake · chainbook dev</title>\n<link rel="stylesheet" href="/assets/chainbook.css">\n</head>\n<body>\n${problem}\n</body>\n</html>\n`);
+}
+
+const slugOf = (file: string) => file.replace(/^.*\//, '').replace(/\.md$/, '');
+const displayName = (file: string) => relative(process.cwd(), file) || file;
