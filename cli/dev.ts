@@ -48,47 +48,92 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
   const errors = new Map<string, string>();
   let pages = new Map<string, string>();
 
-  /** Evaluates one lesson: its last good state stays when this one fails. */
+  /** What goes to the terminal from a lesson: its control characters shown, not obeyed. */
+  const say = (text: string) => console.err(`${text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+
+  /** Evaluates one lesson: its last good state stays when this one fails; a file that is gone leaves the site. */
   const evaluate = (file: string): boolean => {
+    let text: string;
     try {
-      const lesson = evaluateLesson(parseLesson(displayName(file), readFileSync(file, 'utf8')), directives, fx);
-      for (const d of [...lessonDiagnostics(lesson), ...missingGlyphs(lesson)]) console.err(`${formatDiagnostic(d, 'warning')}\n`);
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      good.delete(file);
+      errors.delete(file);
+      files.splice(files.indexOf(file), 1);
+      say(`${displayName(file)}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : `cannot be read (${(e as Error).message})`}; it leaves the site until it is back`);
+      return false;
+    }
+    try {
+      const lesson = evaluateLesson(parseLesson(displayName(file), text), directives, fx);
+      for (const d of [...lessonDiagnostics(lesson), ...missingGlyphs(lesson)]) say(formatDiagnostic(d, 'warning'));
       good.set(file, lesson);
       errors.delete(file);
       return true;
     } catch (e) {
       if (!(e instanceof LessonError)) throw e;
       errors.set(file, e.message);
-      console.err(`${e.message}\n`);
+      say(e.message);
       return false;
     }
   };
-  for (const f of files) evaluate(f);
   const lessons = () => files.filter((f) => good.has(f)).map((f) => good.get(f)!);
-  try {
-    pages = renderSite(lessons());
-  } catch (e) {
-    if (!(e instanceof LessonError)) throw e;
-    console.err(`${e.message}\n`);
-  }
+  /** Every page; a lesson the site cannot hold (two of one name, one called index) leaves it, with its mistake. */
+  const renderAll = () => {
+    for (;;) {
+      try {
+        pages = renderSite(lessons());
+        return;
+      } catch (e) {
+        if (!(e instanceof LessonError)) throw e;
+        const culprit = files.find((f) => good.has(f) && e.message.startsWith(`${displayName(f)}:`));
+        say(e.message);
+        if (!culprit) return;
+        good.delete(culprit);
+        errors.set(culprit, e.message);
+      }
+    }
+  };
+
+  const server = createServer();
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: pick another with --port`, false) : e));
+    // Bound before the lessons are evaluated: a port in use is said at once, not after training.
+    server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => ok());
+  });
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
+  // A page that rebinds its own name to 127.0.0.1 sends its name as Host: only this machine's are served.
+  const hosts = new Set([`127.0.0.1:${actual}`, `localhost:${actual}`, `[::1]:${actual}`]);
+
+  for (const f of [...files]) evaluate(f);
+  renderAll();
 
   const clients = new Set<ServerResponse>();
   const rebuild = (file: string) => {
     const start = performance.now();
-    const before = good.get(file);
-    if (evaluate(file)) {
-      try {
-        // A new title or order changes the neighbours' links and the index: then every page.
+    try {
+      if (!files.includes(file)) files.push(file);
+      const before = good.get(file);
+      if (evaluate(file)) {
         const lesson = good.get(file)!;
+        // A new title or order changes the neighbours' links and the index: then every page.
         const sameFrame = before && before.parsed.meta.title === lesson.parsed.meta.title && before.parsed.meta.order === lesson.parsed.meta.order && pages.has(`${lesson.parsed.slug}.html`);
-        for (const [path, html] of sameFrame ? renderOne(lessons(), lesson) : renderSite(lessons())) pages.set(path, html);
-        console.out(`rebuilt ${displayName(file)} in ${Math.round(performance.now() - start)} ms\n`);
-      } catch (e) {
-        if (!(e instanceof LessonError)) throw e;
-        if (before) good.set(file, before);
-        errors.set(file, e.message);
-        console.err(`${e.message}\n`);
-      }
+        try {
+          for (const [path, html] of sameFrame ? renderOne(lessons(), lesson) : renderSite(lessons())) pages.set(path, html);
+          console.out(`rebuilt ${displayName(file)} in ${Math.round(performance.now() - start)} ms\n`);
+        } catch (e) {
+          if (!(e instanceof LessonError)) throw e;
+          if (before) good.set(file, before);
+          else good.delete(file);
+          errors.set(file, e.message);
+          say(e.message);
+          renderAll();
+        }
+      } else if (!files.includes(file)) renderAll();
+    } catch (e) {
+      // Whatever goes wrong in one rebuild, the server stays up for the next save.
+      say(`chainbook dev: could not rebuild ${displayName(file)}: ${(e as Error).message} (this is a bug in chainbook)`);
     }
     for (const c of clients) c.write('event: reload\ndata: \n\n');
   };
@@ -96,15 +141,20 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
   const pageFor = (path: string): string | undefined => {
     const html = pages.get(path);
     const file = files.find((f) => errors.has(f) && `${slugOf(f)}.html` === path);
-    const problem = file ? `<div class="dev-error" role="alert"><p>This lesson has a mistake; the page below is its last good build.</p><pre>${escapeHtml(errors.get(file)!)}</pre></div>` : '';
-    if (html === undefined) return file ? devPage(problem) : undefined;
-    return withDevScript(problem ? html.replace(/<body>\n?/, `<body>\n${problem}`) : html);
+    const banner = (words: string) => `<div class="dev-error" role="alert"><p>${words}</p><pre>${escapeHtml(errors.get(file!)!)}</pre></div>`;
+    if (html === undefined) return file ? devPage(banner('This lesson has a mistake, and has not built yet.')) : undefined;
+    if (!file) return withDevScript(html);
+    // A function, so no $ in the message is read as a replacement pattern.
+    return withDevScript(html.replace(/<body>\n?/, () => `<body>\n${banner('This lesson has a mistake; the page below is its last good build.')}`));
   };
 
-  const server = createServer((req, res) => {
-    const path = sitePath(req.url ?? '/');
+  server.on('request', (req, res) => {
+    if (!hosts.has(req.headers.host ?? '')) return send(res, 421, 'text/plain; charset=utf-8', `chainbook dev answers only to ${url}\n`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n');
+    const path = sitePath(req.url ?? '/');
     if (path === '__chainbook/events') {
+      if (req.method === 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'the event stream is for GET\n');
+      if (clients.size >= 64) return send(res, 503, 'text/plain; charset=utf-8', 'too many open pages\n');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
       clients.add(res);
@@ -118,20 +168,13 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
     if (asset !== undefined) return send(res, 200, TYPES[path!.split('.').pop()!] ?? 'application/octet-stream', asset);
     send(res, 404, 'text/plain; charset=utf-8', 'not part of the site\n');
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: pick another with --port`, false) : e));
-    server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => ok());
-  });
-  const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
-
   // Saves often come as several events (write, rename, attribute): one rebuild per burst.
   const timers = new Map<string, NodeJS.Timeout>();
   const watchers: FSWatcher[] = [...new Set(files.map((f) => dirname(f)))].map((dir) =>
     watch(dir, (_, name) => {
       const file = name ? resolve(dir, name.toString()) : undefined;
-      if (!file || !files.includes(file)) return;
+      // A lesson added to lessons/ joins the site when the folder is served whole.
+      if (!file || !(files.includes(file) || (args.length === 0 && file.endsWith('.md') && dirname(file) === resolve('lessons')))) return;
       clearTimeout(timers.get(file));
       timers.set(file, setTimeout(() => rebuild(file), 40));
     }),

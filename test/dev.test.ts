@@ -1,6 +1,6 @@
 // chainbook dev: this machine only, nothing outside the site, a save rebuilds that lesson and
 // reloads the page, and a mistake shows located above the last good page (in Chromium).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,11 +45,11 @@ describe('the dev server', () => {
   let server: DevServer;
   let browser: Browser;
   const log: string[] = [];
-  const get = (path: string) =>
+  const get = (path: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; body: string }>((ok, fail) => {
       const url = new URL(server.url);
       // A raw request: the path goes as written, not normalised by a URL parser first.
-      const r = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+      const r = request({ host: url.hostname, port: url.port, path, method: 'GET', headers }, (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
         res.on('end', () => ok({ status: res.statusCode!, body }));
@@ -73,6 +73,10 @@ describe('the dev server', () => {
     expect((await get('/')).status).toBe(200);
     expect((await get('/dev-lesson.html')).body).toContain('The output is');
     expect((await get('/assets/chainbook.css')).status).toBe(200);
+    // A page elsewhere that rebinds its name to 127.0.0.1 still sends that name.
+    expect((await get('/dev-lesson.html', { host: 'attacker.example' })).status).toBe(421);
+    // A page elsewhere that rebinds its name to 127.0.0.1 still sends that name.
+    expect((await get('/dev-lesson.html', { host: 'attacker.example' })).status).toBe(421);
     for (const bad of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/../../package.json', '/..%2f..%2fpackage.json', '//etc/passwd', '/dev-lesson.md', `/${encodeURIComponent(file)}`]) expect((await get(bad)).status, bad).toBe(404);
   });
 
@@ -95,9 +99,25 @@ describe('the dev server', () => {
     expect(await tab.evaluate(() => document.body.innerText)).toContain('After the edit the output is');
     expect(log.join('')).toContain('dev-lesson.md:11:11:');
 
-    writeFileSync(file, readFileSync(file, 'utf8').replace('in_o9', 'in_o1'));
+    // The mistake as written, even where it holds what a string replacement would read as a pattern.
+    writeFileSync(file, LESSON.replace('::forward in_o1', () => "::forward a$`b$&c").replace('The output is', 'After the edit the output is'));
+    await expect.poll(() => tab.locator('.dev-error pre').innerText().catch(() => ''), { timeout: 15_000 }).toContain('a$`b$&c');
+    expect(await tab.locator('.dev-error pre').innerText()).not.toContain('<!doctype');
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace("a$`b$&c", () => 'in_o1'));
     // (the banner goes with the reload that follows the fix)
     await tab.waitForFunction(() => !document.querySelector('.dev-error'), undefined, { timeout: 15_000 });
     await tab.close();
   }, 60_000);
+
+  it('keeps serving when a lesson file goes away, and takes it back when it returns', async () => {
+    const text = readFileSync(file, 'utf8');
+    rmSync(file);
+    server.rebuild(file);
+    expect((await get('/dev-lesson.html')).status).toBe(404);
+    expect(log.join('')).toContain('dev-lesson.md: gone; it leaves the site until it is back');
+    writeFileSync(file, text);
+    server.rebuild(file);
+    expect((await get('/dev-lesson.html')).status).toBe(200);
+  });
 });
