@@ -22,40 +22,12 @@ export interface EquationRow {
 }
 
 /**
- * Splits `text` at top-level occurrences of `separator` (outside braces, \left…\right and
- * \begin…\end). Undefined when the text is not balanced: it is then not ours to rearrange.
+ * Walks `text` and calls `atTop` with each character or command (`word`, without its
+ * backslash) that stands outside braces, \left…\right and \begin…\end; `atTop` returning true
+ * stops the walk there. Returns where it stopped, -1 at the end, or undefined when the braces
+ * do not balance.
  */
-function splitTop(text: string, separator: '\\\\' | '&'): string[] | undefined {
-  const parts: string[] = [];
-  let depth = 0, start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') {
-      const word = commandAt(text, i);
-      if (word === 'left' || word === 'begin') depth++;
-      else if (word === 'right' || word === 'end') depth--;
-      else if (separator === '\\\\' && word === '\\' && depth === 0) {
-        parts.push(text.slice(start, i));
-        start = i + 2;
-      }
-      i += word.length;
-      continue;
-    }
-    if (c === '{') depth++;
-    else if (c === '}') depth--;
-    else if (c === '&' && separator === '&' && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-    if (depth < 0) return undefined;
-  }
-  if (depth !== 0) return undefined;
-  parts.push(text.slice(start));
-  return parts;
-}
-
-/** The first top-level relation sign of a one-line equation, where its right-hand side starts. */
-function firstRelation(text: string): number {
+function walkTop(text: string, atTop: (i: number, c: string, word?: string) => boolean | void): number | undefined {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -63,15 +35,41 @@ function firstRelation(text: string): number {
       const word = commandAt(text, i);
       if (word === 'left' || word === 'begin') depth++;
       else if (word === 'right' || word === 'end') depth--;
-      else if (depth === 0 && ['approx', 'le', 'ge', 'leq', 'geq', 'ne', 'neq', 'equiv', 'to'].includes(word)) return i;
+      else if (depth === 0 && atTop(i, c, word)) return i;
       i += word.length;
       continue;
     }
     if (c === '{') depth++;
     else if (c === '}') depth--;
-    else if (depth === 0 && (c === '=' || c === '<' || c === '>')) return i;
+    else if (depth === 0 && atTop(i, c)) return i;
+    if (depth < 0) return undefined;
   }
-  return -1;
+  return depth === 0 ? -1 : undefined;
+}
+
+/**
+ * Splits `text` at top-level occurrences of `separator`. Undefined when the text is not
+ * balanced: it is then not ours to rearrange.
+ */
+function splitTop(text: string, separator: '\\\\' | '&'): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  const end = walkTop(text, (i, c, word) => {
+    const isSeparator = separator === '&' ? c === '&' && word === undefined : word === '\\';
+    if (!isSeparator) return;
+    parts.push(text.slice(start, i));
+    start = i + separator.length;
+  });
+  if (end === undefined) return undefined;
+  parts.push(text.slice(start));
+  return parts;
+}
+
+const RELATIONS = ['approx', 'le', 'ge', 'leq', 'geq', 'ne', 'neq', 'equiv', 'to'];
+
+/** The first top-level relation sign of a one-line equation, where its right-hand side starts. */
+function firstRelation(text: string): number {
+  return walkTop(text, (_, c, word) => (word === undefined ? c === '=' || c === '<' || c === '>' : RELATIONS.includes(word))) ?? -1;
 }
 
 /**
