@@ -35,7 +35,7 @@ export function runTable(run: Run, dataset: LessonDataset, decimals: number, sta
 
 /** What every run's table starts with: its name, how it trained, and its first loss. */
 function firstRows(run: Run, dataset: LessonDataset, decimals: number): string[][] {
-  const what = run.spec.mode === 'sgd' ? `${run.spec.steps} epochs of per-sample SGD` : `${run.spec.steps} full-batch iterations`;
+  const what = run.spec.mode === 'sgd' ? `${count(run.spec.steps)} epochs of per-sample SGD` : `${count(run.spec.steps)} full-batch iterations`;
   return [
     ['run', escapeHtml(run.id)],
     ['training', `${what} on ${dataset.n} sample${dataset.n === 1 ? '' : 's'}, learning rate ${formatNumber(run.spec.lr, 6)}`],
@@ -46,7 +46,7 @@ function firstRows(run: Run, dataset: LessonDataset, decimals: number): string[]
 /** A run that turned NaN: where, and whether its reruns do the same. */
 function divergedTable(run: Run, dataset: LessonDataset, decimals: number, at: Spread): string {
   const r = run.result;
-  const where = at.decimals >= 0 ? `at iteration ${r.diverged!.iteration} (so do its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : Number.isFinite(at.high) ? `between iterations ${at.low} and ${at.high} (the run and its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${at.low} in some runs; of its ${at.runs - 1} reruns with every starting weight moved by one ulp, not all turn NaN`;
+  const where = at.decimals >= 0 ? `at iteration ${count(r.diverged!.iteration)} (so do its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : Number.isFinite(at.high) ? `between iterations ${count(at.low)} and ${count(at.high)} (the run and its ${at.runs - 1} reruns with every starting weight moved by one ulp)` : `at iteration ${count(at.low)} in some runs; of its ${at.runs - 1} reruns with every starting weight moved by one ulp, not all turn NaN`;
   const rows = [
     ...firstRows(run, dataset, decimals),
     ['turned NaN', `${where}: ${escapeHtml(r.diverged!.message.replace(/^training diverged at iteration \d+: /, '').replace(/ \(try a smaller learning rate\)$/, ''))}`],
@@ -68,4 +68,9 @@ function perturbationText(loss: Spread, decimals: number): string {
   if (loss.decimals < 0) return `chaotic: ${how} end ${rangeText(loss)}; not even the ones digit of the final loss agrees`;
   if (loss.decimals >= decimals) return `${how} agree on every digit shown`;
   return `${how} agree on ${loss.decimals} decimal${loss.decimals === 1 ? '' : 's'} of the final loss (${formatSignificant(loss.low, 12)} to ${formatSignificant(loss.high, 12)}); only those are shown`;
+}
+
+/** A count as the prose writes it: thousands apart by a no-break space (50 000), from 10 000 up. */
+export function count(n: number): string {
+  return n >= 10_000 ? String(n).replace(/\B(?=(\d{3})+$)/g, '\u00a0') : String(n);
 }

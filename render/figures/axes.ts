@@ -59,7 +59,8 @@ export function tickLabel(v: number, powers = false): string {
     const power = `10${String(Number(e)).replace(/./g, (c) => SUPERSCRIPT[c])}`;
     return m === '1' ? power : m === '-1' ? `−${power}` : `${m.replace('-', '−')}×${power}`;
   }
-  return String(Number(v.toPrecision(6))).replace('-', '−');
+  // Thousands apart as the prose writes them (30 000), with a no-break space.
+  return String(Number(v.toPrecision(6))).replace('-', '−').replace(/^(−?\d+)(\d{3})$/, (m, a: string, b: string) => (a.replace('−', '').length >= 2 ? `${a}\u00a0${b}` : m));
 }
 
 /**

@@ -11,7 +11,7 @@ export interface Series {
   y: number[];
 }
 
-const W = 640, PH = 260, L = 66, R = 20, T = 14, B = 46;
+const W = 640, PH = 260, L = 66, R = 28, T = 14, B = 46; // R: room for a last tick label of "80 000" centred on the axis end
 /** How many colours the series cycle through (figures.css: --s0 … --s7, ≥ 3:1 on either theme's background). */
 export const SERIES_COLOURS = 8;
 /** Dashes as well as colours, so that lines stay apart for readers who cannot tell the colours apart, and in greyscale print. */
