@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIRECTIVES } from '../directives/registry.ts';
+import { isCjk } from '../render/html.ts';
 import { renderSite } from '../render/site.ts';
 import { verifyReport } from '../render/verify-report.ts';
 import { formatDiagnostic, type Diagnostic } from '../src/lesson/diagnostics.ts';
@@ -270,16 +271,17 @@ export function create(name: string, options: CommandOptions = {}): number {
 }
 
 /** Chinese characters of a lesson the shipped font does not have: a reader without a CJK font would see boxes. */
+let shippedGlyphs: Set<string> | undefined;
+
 export function missingGlyphs(lesson: EvaluatedLesson): Diagnostic[] {
-  const shipped = new Set(readFileSync(join(packageRoot, 'render', 'fonts', 'characters.txt'), 'utf8').trim());
+  // Read once a process: chainbook dev asks again on every save.
+  const shipped = (shippedGlyphs ??= new Set(readFileSync(join(packageRoot, 'render', 'fonts', 'characters.txt'), 'utf8').trim()));
   const text = lesson.parsed.map.text;
   const seen = new Set<string>();
   const found: Diagnostic[] = [];
   let offset = 0;
   for (const c of text) {
-    const cp = c.codePointAt(0)!;
-    const cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x3000 && cp <= 0x303f);
-    if (cjk && !shipped.has(c) && !seen.has(c)) {
+    if (isCjk(c) && !shipped.has(c) && !seen.has(c)) {
       seen.add(c);
       found.push({ file: lesson.parsed.file, at: lesson.parsed.map.position(offset), message: `${c} is not in the Chinese font the site ships: run scripts/cjk-font.mjs (see its first lines) so readers without one do not see a box` });
     }

@@ -47,9 +47,7 @@ export const glossary = defineDirective({
   args: { keys: ['in'] },
   evaluate: (call, lesson): { rows: { name: string; meaning: string; node?: Node; at: (i: number) => number }[] } => ({
     rows: Object.entries(lesson.meta.names).map(([name, meaning]) => {
-      // A quoted YAML value starts one character after its field's offset.
-      const field = lesson.fieldOffset(`names.${name}`);
-      const start = field + (/^["']/.test(lesson.source.slice(field, field + 1)) ? 1 : 0);
+      const start = lesson.fieldOffset(`names.${name}`, 'text');
       return { name, meaning, node: call.model.trace.tape.nodes.find((n) => n.name === name), at: (i: number) => start + i };
     }),
   }),

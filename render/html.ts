@@ -6,7 +6,12 @@ export function escapeHtml(text: string): string {
 }
 
 /** Chinese and Japanese script, and the CJK punctuation and full-width forms between it. */
-const CJK_RUN = /[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+(?:[\s,.:;!?…·“”"'()（）]*[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+)*/g;
+const CJK = '\\u2e80-\\u9fff\\uf900-\\ufaff\\u3000-\\u303f\\uff00-\\uffef';
+const CJK_RUN = new RegExp(`[${CJK}]+(?:[\\s,.:;!?…·“”"'()（）]*[${CJK}]+)*`, 'g');
+
+/** Whether a character is Chinese script, CJK punctuation or a full-width form: what `lang` marks and the shipped font must hold. */
+const CJK_CHAR = new RegExp(`^[${CJK}]$`);
+export const isCjk = (c: string): boolean => CJK_CHAR.test(c);
 
 /**
  * Marks each run of Chinese in an HTML body's text `lang="zh-Hans"`, so a screen reader reads

@@ -49,10 +49,18 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
   const numbered = new Map<string, string>();
   const math = new MathRenderer();
   let figures = 0;
+  /** what the directive being rendered works out (network, derive w5): its figure's anchor is named after it */
+  let directiveKey: string | undefined;
   const page: RenderContext = {
     display: (tex) => math.render(tex, true),
     inline: (tex) => math.render(tex, false),
-    figure: (parts) => figureHtml(parts, ++figures, label(figures)),
+    figure: (parts) => {
+      const n = ++figures;
+      // Named after its directive (figure-network), so prose can refer to it.
+      const id = anchorOf(`figure ${directiveKey ?? n}`, ids);
+      numbered.set(id, `Figure ${label(n)}`);
+      return figureHtml(parts, id, label(n));
+    },
     prose: (text, at) => proseHtml(text, math, at),
   };
   const marked = new Marked({
@@ -76,16 +84,11 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
         renderer: (token: Tokens.Generic) => {
           const t = token as DirectiveToken;
           const { directive, data } = lesson.directives.get(t)!;
-          const html = directive.render(data, page);
-          // A worked step is a numbered equation, its anchor named after what it works out (derive-w5).
           const key = [t.name, ...t.args.filter((a) => !a.key && !directive.args.flags?.includes(a.value)).map((a) => a.value)].join(' ');
-          // A figure's anchor is named after its directive too (figure-network), so prose can refer to it.
-          const fig = /^([\s\S]*?<figure class="[^"]*" id=")figure-(\d+)("[\s\S]*)$/.exec(html);
-          if (fig) {
-            const id = anchorOf(`figure ${key}`, ids);
-            numbered.set(id, `Figure ${label(Number(fig[2]))}`);
-            return `${fig[1]}${id}${fig[3].split(`href="#figure-${fig[2]}"`).join(`href="#${id}"`)}`;
-          }
+          directiveKey = key;
+          const html = directive.render(data, page);
+          directiveKey = undefined;
+          // A worked step is a numbered equation, its anchor named after what it works out (derive-w5).
           const step = /^<div class="step ([\w -]+)">/.exec(html);
           if (!step) return html;
           const n = ++equations;
@@ -136,8 +139,7 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
 }
 
 /** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
-function figureHtml(parts: FigureParts, n: number, label: string): string {
-  const id = `figure-${n}`;
+function figureHtml(parts: FigureParts, id: string, label: string): string {
   const data = parts.data ? `<details class="figure-data"><summary>Figure ${label} as a table</summary>${parts.data}</details>` : '';
   return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${label}.</a> ${parts.caption}</figcaption>${data}</figure>`;
 }

@@ -110,9 +110,7 @@ export interface LessonContext {
   /** line:col of an offset in the lesson, for results that report where they stand */
   position(offset: number): Position;
   /** where a front-matter field's value starts, like names.out_h1 */
-  fieldOffset(path: string): number;
-  /** the lesson's text, as its offsets count */
-  source: string;
+  fieldOffset(path: string, which?: 'value' | 'key' | 'text'): number;
 }
 
 /** One use of a directive (or of {{…}}) with its arguments read. */

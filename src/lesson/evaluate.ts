@@ -80,8 +80,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   const lesson: LessonContext = {
     meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects,
     position: (offset) => parsed.map.position(offset),
-    fieldOffset: (path) => parsed.fieldOffset(path),
-    source: parsed.map.text,
+    fieldOffset: (path, which) => parsed.fieldOffset(path, which),
   };
   const byName = directivesByName(registry);
   const directives = new Map<DirectiveToken, EvaluatedDirective>();

@@ -60,8 +60,7 @@ export function nameLint(parsed: ParsedLesson): LintIssue[] {
   };
   for (const piece of parsed.prose) if (piece.words) inWords(piece.raw, piece.at);
   for (const [name, meaning] of Object.entries(parsed.meta.names)) {
-    const field = parsed.fieldOffset(`names.${name}`);
-    const start = field + (/^["']/.test(parsed.map.text.slice(field, field + 1)) ? 1 : 0);
+    const start = parsed.fieldOffset(`names.${name}`, 'text');
     inWords(meaning, (i) => start + i);
   }
   return issues;

@@ -60,8 +60,8 @@ export interface ParsedLesson {
   syntax: LessonToken[];
   /** the prose the number lint reads: text, code spans, math and inline HTML, each with its place */
   prose: Prose[];
-  /** offset of a front-matter path such as model.layers[1] (of its key with `key`) */
-  fieldOffset(path: string, which?: 'value' | 'key'): number;
+  /** offset of a front-matter path such as model.layers[1] (of its key with `key`, of a scalar's text past its quote with `text`) */
+  fieldOffset(path: string, which?: 'value' | 'key' | 'text'): number;
 }
 
 const FIELDS = ['title', 'summary', 'source', 'source_url', 'seed', 'needs', 'order', 'decimals', 'rounding', 'model', 'variants', 'data', 'dataset', 'lr', 'carry', 'names'];
@@ -93,7 +93,11 @@ function parse(file: string, text: string, map: SourceMap): ParsedLesson {
     while (text[at] === ' ' || text[at] === '\t') at++;
     throw new LessonError(at, `front matter: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const fieldOffset = (path: string, which: 'value' | 'key' = 'value'): number => YAML_START + offsetIn(doc, path, which);
+  const fieldOffset = (path: string, which: 'value' | 'key' | 'text' = 'value'): number => {
+    const at = YAML_START + offsetIn(doc, path, which === 'key' ? 'key' : 'value');
+    // A quoted scalar's text starts after its quote.
+    return which === 'text' && (text[at] === '"' || text[at] === "'") ? at + 1 : at;
+  };
   const fail = (path: string, message: string, which: 'value' | 'key' = 'value'): never => {
     throw new LessonError(fieldOffset(path, which), message);
   };
