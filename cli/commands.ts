@@ -17,6 +17,7 @@ import { parseLesson } from '../src/lesson/parse.ts';
 import { starterLesson } from '../src/lesson/starter.ts';
 import type { TrainResult } from '../src/lesson/train-run.ts';
 import { net2Compiled } from '../src/kernels/net2.ts';
+import { liveBundle } from './live-bundle.ts';
 
 /** The package's own folder: its data, styles and engine source. Lessons, site and cache are the working folder's. */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -213,11 +214,14 @@ export function siteAssets(): Map<string, Buffer | string> {
   const assets = new Map<string, Buffer | string>();
   const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
   assets.set('assets/katex/katex.min.css', readFileSync(join(katexDist, 'katex.min.css')));
+  // The live page: KaTeX to typeset again, and the engine and directives (cli/live-bundle.ts).
+  assets.set('assets/katex/katex.min.js', readFileSync(join(katexDist, 'katex.min.js')));
+  assets.set('assets/chainbook-live.js', liveBundle());
   for (const f of readdirSync(join(katexDist, 'fonts')).sort()) assets.set(`assets/katex/fonts/${f}`, readFileSync(join(katexDist, 'fonts', f)));
   // The Chinese glyphs the lessons use (render/fonts, made by scripts/cjk-font.mjs).
   for (const f of readdirSync(join(packageRoot, 'render', 'fonts')).sort()) if (f.endsWith('.woff2') || f === 'OFL.txt') assets.set(`assets/fonts/${f}`, readFileSync(join(packageRoot, 'render', 'fonts', f)));
-  // One stylesheet: the fonts', the page's, then the figures'.
-  assets.set('assets/chainbook.css', ['fonts/cjk.css', 'styles.css', 'figures/figures.css', 'figures/graph.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
+  // One stylesheet: the fonts', the page's, the figures', then the live notebook's.
+  assets.set('assets/chainbook.css', ['fonts/cjk.css', 'styles.css', 'figures/figures.css', 'figures/graph.css', 'live/live.css'].map((f) => readFileSync(join(packageRoot, 'render', f), 'utf8')).join('\n'));
   return assets;
 }
 

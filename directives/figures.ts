@@ -15,6 +15,7 @@ import { escapeHtml } from '../render/html.ts';
 
 export const network = defineDirective({
   name: 'network',
+  inPage: 'live',
   usage: '::network [after]',
   summary: 'the network diagram with weights, biases and outputs',
   args: { keys: ['in', 'decimals'], flags: ['after'] },
@@ -24,6 +25,7 @@ export const network = defineDirective({
 
 export const surface = defineDirective({
   name: 'surface',
+  inPage: 'live',
   usage: '::surface P1,P2 [range=1]',
   summary: 'the loss over two parameters (± range around their values, the others fixed) as a heat map, with the step marked',
   args: { positional: 'two parameters, like w5,w6', keys: ['in', 'range'] },
@@ -42,6 +44,7 @@ export const surface = defineDirective({
 
 export const glossary = defineDirective({
   name: 'glossary',
+  inPage: 'live',
   usage: '::glossary',
   summary: 'the `names` table',
   args: { keys: ['in'] },

@@ -8,6 +8,7 @@ import { graphFigureBox } from '../render/figures/graph.ts';
 
 export const graph = defineDirective({
   name: 'graph',
+  inPage: 'live',
   usage: '::graph [highlight=PARAM]',
   summary: 'the computation graph with value and gradient on every node, PARAM\'s paths highlighted',
   args: { keys: ['highlight', 'in', 'decimals'] },

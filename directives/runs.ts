@@ -37,8 +37,12 @@ interface Regions {
   axes: [string, string];
 }
 
+/** What a run's figures say once the reader has changed the numbers: the page does not retrain. */
+const TRAINED = "Trained from the lesson's own numbers, not the ones you set.";
+
 export const train = defineDirective({
   name: 'train',
+  inPage: { stale: TRAINED },
   usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step] [diverges]',
   summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps. With `diverges` the run must turn NaN, and where it does is its result (`diverged RUN`)',
   args: { positional: 'a name for the run, like moons', keys: RUN_KEYS, flags: ['diverges'] },
@@ -55,6 +59,7 @@ export const train = defineDirective({
 
 export const sweep = defineDirective({
   name: 'sweep',
+  inPage: { stale: TRAINED },
   usage: '::sweep NAME hidden=1,2,4 (iterations=N \\| epochs=N) …',
   summary: 'one run per hidden-layer size (NAME-1, NAME-2, …), each drawn afresh by `init`, shown as small multiples of decision regions',
   args: { positional: 'a name for the sweep, like hidden', keys: [...RUN_KEYS, 'hidden'] },
@@ -75,6 +80,7 @@ export const sweep = defineDirective({
 
 export const curve = defineDirective({
   name: 'curve',
+  inPage: { stale: TRAINED },
   usage: '::curve RUN[,RUN…] [y=loss \\| y=output] [log]',
   summary: 'the runs\' loss (or first-sample output) against iteration or epoch',
   args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y'], flags: ['log'] },
@@ -110,6 +116,7 @@ export const curve = defineDirective({
 
 export const boundary = defineDirective({
   name: 'boundary',
+  inPage: { stale: TRAINED },
   usage: '::boundary RUN[,RUN…]',
   summary: 'decision regions of runs (or sweeps) with two inputs, with the training points',
   args: { positional: 'runs or sweeps, like moons or tanh,relu', keys: ['decimals'] },

@@ -26,6 +26,7 @@ const chainTrace = (model: EvaluatedModel) => (model.net.config.update === 'sequ
 
 export const forward = defineDirective({
   name: 'forward',
+  inPage: 'live',
   usage: '::forward NODE [after]',
   summary: 'the node = its formula = the numbers = its value',
   args: { positional: 'a node name, like in_h1', keys: ['in', 'decimals'], flags: ['after'] },
@@ -44,6 +45,7 @@ export const forward = defineDirective({
 
 export const derive = defineDirective({
   name: 'derive',
+  inPage: 'live',
   usage: '::derive PARAM [fold]',
   summary: '∂E/∂PARAM: the chain-rule statement, each factor as symbol = formula = numbers = value with its g-label, the product; where paths branch, each branch and the shared tail. `fold`: the result shown, the derivation folded below it (a repetition of one shown in full)',
   args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'], flags: ['fold'] },
@@ -59,6 +61,7 @@ export const derive = defineDirective({
 
 export const update = defineDirective({
   name: 'update',
+  inPage: 'live',
   usage: '::update PARAM',
   summary: 'PARAM⁺ = PARAM − α·∂E/∂PARAM with numbers',
   args: { positional: 'a parameter name, like w5', keys: ['in', 'decimals'] },
@@ -73,6 +76,7 @@ export const update = defineDirective({
 
 export const gradients = defineDirective({
   name: 'gradients',
+  inPage: 'live',
   usage: '::gradients',
   summary: 'a table of every parameter, its gradient and its new value',
   args: { keys: ['in', 'decimals'] },
@@ -88,6 +92,7 @@ export const gradients = defineDirective({
 
 export const chains = defineDirective({
   name: 'chains',
+  inPage: 'live',
   usage: '::chains',
   summary: 'a table of every parameter\'s chain: its factors g1, g2, … and their product',
   args: { keys: ['in', 'decimals'] },
@@ -100,6 +105,7 @@ export const chains = defineDirective({
 
 export const after = defineDirective({
   name: 'after',
+  inPage: 'live',
   usage: '::after',
   summary: 'the error before and after the step',
   args: { keys: ['in', 'decimals'] },

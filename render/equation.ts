@@ -5,6 +5,7 @@
 // KaTeX's inline mode with \displaystyle, which lets the browser break the line after any
 // top-level relation or operator. Continuation lines start under the rest, so the = signs stay
 // aligned and nothing is hidden at any width.
+import { plainTex } from './format.ts';
 
 const COMMAND = /\\([A-Za-z]+|.?)/y;
 
@@ -126,7 +127,7 @@ export function atomicGroups(tex: string, longest = 48): string {
     if (c === '(' && depth === 0 && open < 0) open = out.length;
     if (c === ')' && depth === 0 && open >= 0) {
       const group = out.slice(open) + ')';
-      out = out.slice(0, open) + (group.length <= longest && !group.slice(1, -1).includes('(') ? `{${group}}` : group);
+      out = out.slice(0, open) + (plainTex(group).length <= longest && !group.slice(1, -1).includes('(') ? `{${group}}` : group);
       open = -1;
       continue;
     }

@@ -22,16 +22,28 @@ export function symbols(parts: Part[]): string {
 }
 
 export function numbers(parts: Part[], decimals: number): string {
-  return parts.map((p) => (typeof p === 'string' ? p : p instanceof Node ? num(p.value, decimals) : '\\cdot ')).join('');
+  return parts.map((p) => (typeof p === 'string' ? p : p instanceof Node ? num(p.value, decimals, p) : '\\cdot ')).join('');
 }
 
-/** A number inside a formula: negative ones in parentheses so signs and powers read right. */
-export function num(value: number, decimals: number): string {
+/** A number in parentheses when negative; tied to its node (`linked`) when one is given. */
+export function num(value: number, decimals: number, node?: Node): string {
   const s = formatNumber(value, decimals);
-  return s.startsWith('-') ? `(${s})` : s;
+  return s.startsWith('-') ? `(${linked(node, s)})` : linked(node, s);
 }
 
-/** A number as HTML text prints it: a true minus sign, not a hyphen. (KaTeX does this in math.) */
+/**
+ * A number as the live page links it: \htmlData marks it with its node (data-node), so hovering
+ * it finds every other place the quantity appears. Only the engine's math may use it (katex.ts).
+ */
+export function linked(node: Node | undefined, tex: string, part?: 'grad'): string {
+  return node?.link ? `\\htmlData{node=${node.link}${part ? `,part=${part}` : ''}}{${tex}}` : tex;
+}
+
+/** LaTeX without the links: what a reader sees, for measuring and comparing. */
+export function plainTex(tex: string): string {
+  return tex.replace(/\\htmlData\{[^{}]*\}\{([^{}]*)\}/g, '$1');
+}
+
 export function minus(text: string): string {
   return text.replace(/(^|[^\w.])-(?=\.?\d)/g, '$1−');
 }

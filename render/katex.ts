@@ -1,10 +1,12 @@
-// Math on the server: KaTeX to HTML with MathML beside it for screen readers, strict, with no
-// trusted commands. A LaTeX mistake in a lesson becomes a LessonError at the offset KaTeX names.
+// Math on the server: KaTeX to HTML with MathML beside it for screen readers, strict. The one
+// trusted command is \htmlData in the engine's own math (never a lesson's): it ties a number to
+// its node for the live page. A LaTeX mistake in a lesson becomes a LessonError at the offset KaTeX names.
 // Display math is laid out in rows that wrap at their operators (equation.ts).
 import katex from 'katex';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { NAME_MACROS } from '../src/naming.ts';
 import { atomicGroups, equationRows } from './equation.ts';
+import { plainTex } from './format.ts';
 
 /** What a lesson's display math may hold for chainbook to lay it out in rows: else KaTeX sets it whole. */
 const WHOLE = /\\(?:g|e|x)?def\b|\\newcommand|\\renewcommand|\\let\b|\\tag\b|\\over\b|\\atop\b|\\choose\b|\\(?:rm|bf|it|sf|tt|cal)\b|\\color\b|\\displaystyle|\\textstyle|\\scriptstyle|\\\\\[|%/;
@@ -48,7 +50,9 @@ export class MathRenderer {
     const key = lesson ? undefined : `${display ? 'D' : 'I'}${tex}`;
     const known = key === undefined ? undefined : TYPESET.get(key);
     if (known !== undefined) return known;
-    const html = this.katex(tex, display, at, lesson);
+    // A copy of the LaTeX (MathML's annotation) reads as the formula, without the links to nodes.
+    const typeset = this.katex(tex, display, at, lesson);
+    const html = !lesson && tex.includes('\\htmlData') ? typeset.replace(/(<annotation encoding="application\/x-tex">)([^<]*)/, (_, open: string, text: string) => open + plainTex(text)) : typeset;
     if (key !== undefined) {
       if (TYPESET.size >= MAX_TYPESET) TYPESET.delete(TYPESET.keys().next().value!);
       TYPESET.set(key, html);
@@ -62,8 +66,9 @@ export class MathRenderer {
         displayMode: display,
         output: 'htmlAndMathml',
         throwOnError: true,
-        strict: 'error',
-        trust: false,
+        // The engine's own math may tie a number to its node (\htmlData, format.ts linked); a lesson's may not.
+        strict: (code: string) => (code === 'htmlExtension' && !lesson ? 'ignore' : 'error'),
+        trust: (context: { command: string }) => !lesson && context.command === '\\htmlData',
         macros: lesson ? this.lessonMacros : { ...NAME_MACROS },
         maxExpand: 1000,
       });

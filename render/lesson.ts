@@ -3,10 +3,12 @@
 // values, and the lesson's math through KaTeX.
 import { Marked, type Token, type Tokens } from 'marked';
 import { inLesson, LessonError } from '../src/lesson/diagnostics.ts';
-import type { FigureParts, RenderContext } from '../src/lesson/directive.ts';
+import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { htmlNumber, minus } from './format.ts';
+import { livePayload, type LiveBlock, type LivePayload } from '../src/live.ts';
+import { boxTables, figureHtml, numberedStep, proseHtml, stepClass } from './blocks.ts';
+import { htmlNumber } from './format.ts';
 import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
@@ -37,7 +39,7 @@ function anchorOf(text: string, taken: Set<string>): string {
  * `chapter`: the lesson's place in the course; its equations and figures are numbered within it
  * ((2.14), Figure 2.3), apart from the numbers a source gives its own equations.
  */
-export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html: string; headings: Heading[] } {
+export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html: string; headings: Heading[]; live?: LivePayload } {
   const label = (n: number) => (chapter === undefined ? `${n}` : `${chapter}.${n}`);
   const { file, map, tokens } = lesson.parsed;
   const headings: Heading[] = [];
@@ -51,6 +53,9 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
   let figures = 0;
   /** what the directive being rendered works out (network, derive w5): its figure's anchor is named after it */
   let directiveKey: string | undefined;
+  /** the figure the directive being rendered drew, for the live page to draw it again under the same number */
+  let drawn: LiveBlock['figure'];
+  const live = livePayload(lesson.parsed.meta, liveSamples(lesson));
   const page: RenderContext = {
     display: (tex) => math.render(tex, true),
     inline: (tex) => math.render(tex, false),
@@ -59,6 +64,7 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
       // Named after its directive (figure-network), so prose can refer to it.
       const id = anchorOf(`figure ${directiveKey ?? n}`, ids);
       numbered.set(id, `Figure ${label(n)}`);
+      drawn = { id, label: label(n) };
       return figureHtml(parts, id, label(n));
     },
     prose: (text, at) => proseHtml(text, math, at),
@@ -86,15 +92,22 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
           const { directive, data } = lesson.directives.get(t)!;
           const key = [t.name, ...t.args.filter((a) => !a.key && !directive.args.flags?.includes(a.value)).map((a) => a.value)].join(' ');
           directiveKey = key;
+          drawn = undefined;
           const html = directive.render(data, page);
           directiveKey = undefined;
-          // A worked step is a numbered equation, its anchor named after what it works out (derive-w5).
-          const step = /^<div class="step ([\w -]+)">/.exec(html);
-          if (!step) return html;
-          const n = ++equations;
-          const id = anchorOf(key, ids);
-          numbered.set(id, `equation (${label(n)})`);
-          return `<div class="step ${step[1]}" id="${id}"><a class="eq-number" href="#${id}" title="equation ${label(n)}">(${label(n)})</a>${html.slice(step[0].length)}`;
+          let step: LiveBlock['step'];
+          let out = html;
+          if (stepClass(html)) {
+            const n = ++equations;
+            step = { id: anchorOf(key, ids), label: label(n) };
+            numbered.set(step.id, `equation (${step.label})`);
+            out = numberedStep(html, step.id, step.label);
+          }
+          const { inPage } = directive;
+          if (!inPage) return out;
+          // The live page finds it by its number: to render it again, or to say it is of the lesson's own values.
+          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, stale: inPage === 'live' ? undefined : inPage.stale }) - 1;
+          return `<div class="live" data-live="${k}">${out}</div>`;
         },
       },
       {
@@ -104,7 +117,8 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
           if (lesson.refs.has(token as ValueToken)) return `\u0000ref${refTokens.push(token as ValueToken) - 1}\u0000`;
           const v = lesson.values.get(token as ValueToken)!;
           if (v.range) return `<span class="num">${rangeText(v.range)}</span> (over the run and its ${v.range.runs - 1} reruns with every starting weight moved by one ulp)`;
-          return `<span class="num">${v.approximate ? '≈' : ''}${htmlNumber(v.value, v.decimals)}</span>`;
+          const k = live.values.push((token as ValueToken).args) - 1;
+          return `<span class="num" data-value="${k}">${v.approximate ? '≈' : ''}${htmlNumber(v.value, v.decimals)}</span>`;
         },
       },
       {
@@ -117,7 +131,6 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
       },
     ],
   });
-  // A table wider than the column scrolls inside a box of its own, never the page.
   const resolveRefs = (html: string) =>
     html.replace(/\u0000ref(\d+)\u0000/g, (_, k: string) => {
       const token = refTokens[Number(k)];
@@ -134,25 +147,10 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
     for (const h of headings) h.html = resolveRefs(h.html);
     return body;
   });
-  const html = rendered.replace(/<table\b/g, '<div class="scroll table-box"><table').replace(/<\/table>/g, '</table></div>');
-  return { html, headings };
+  return { html: boxTables(rendered), headings, live: live.blocks.some((b) => !b.stale) ? live : undefined };
 }
 
-/** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
-function figureHtml(parts: FigureParts, id: string, label: string): string {
-  const data = parts.data ? `<details class="figure-data"><summary>Figure ${label} as a table</summary>${parts.data}</details>` : '';
-  return `<figure class="figure${parts.wide ? ' wide' : ''}" id="${id}"><div class="scroll figure-body">${parts.body}</div><figcaption><a class="figure-number" href="#${id}">Figure ${label}.</a> ${parts.caption}</figcaption>${data}</figure>`;
-}
-
-/** Words with `$…$` math in them: the words escaped (with true minus signs), the math typeset. */
-function proseHtml(text: string, math: MathRenderer, at?: (index: number) => number): string {
-  let html = '', offset = 0;
-  // \$ is a dollar sign; $…$ (not after a backslash) is math.
-  for (const part of text.split(/((?<!\\)\$(?:\\.|[^\\$])+\$)/)) {
-    const start = offset;
-    offset += part.length;
-    if (part.length > 1 && part.startsWith('$') && part.endsWith('$')) html += math.render(part.slice(1, -1), false, at && ((i) => at(start + 1 + i)));
-    else html += minus(escapeHtml(part.replaceAll('\\$', '$')));
-  }
-  return html;
+/** The samples the main model was traced on, as the lesson declared them (or the data set's first). */
+function liveSamples(lesson: EvaluatedLesson): { x: number[]; t: number[] }[] {
+  return lesson.main.trace.samples.map((s) => ({ x: s.inputs.map((n) => n.value), t: s.targets.map((n) => n.value) }));
 }

@@ -1,6 +1,7 @@
 // Page shells: a lesson page and the index. Static HTML; the stylesheet and KaTeX's CSS and
 // fonts are files beside it, so the site reads offline and without JavaScript.
 import { escapeHtml, markLanguages } from './html.ts';
+import type { LivePayload } from '../src/live.ts';
 import type { Heading } from './lesson.ts';
 
 /** A lesson page's address, encoded and escaped (parseLesson already restricts the names). */
@@ -16,13 +17,14 @@ export interface PageInfo {
   slug: string;
 }
 
-const head = (title: string, depth: string) => `<!doctype html>
+/** A lesson page with live parts runs the site's own two scripts (KaTeX and the live notebook), nothing else. */
+const head = (title: string, depth: string, scripts = false) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'self';" : ''} style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${depth}assets/katex/katex.min.css">
 <link rel="stylesheet" href="${depth}assets/chainbook.css">
@@ -57,7 +59,19 @@ function sourceLine(info: PageInfo): string {
   return `<p class="source">Source: ${cite}${info.seed ? ` · seed ${escapeHtml(info.seed)}` : ''}</p>`;
 }
 
-export function lessonPage(info: PageInfo, article: string, headings: Heading[], position: { n: number; of: number }, previous?: PageInfo, next?: PageInfo): string {
+/**
+ * The lesson's live payload, as JSON in a data block: `<` escaped, so no text of the lesson can
+ * close the block or open a comment.
+ */
+function liveScripts(live: LivePayload): string {
+  const json = JSON.stringify(live).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return `<script type="application/json" id="chainbook-live">${json}</script>
+<script src="assets/katex/katex.min.js" defer></script>
+<script src="assets/chainbook-live.js" defer></script>
+`;
+}
+
+export function lessonPage(info: PageInfo, article: string, headings: Heading[], position: { n: number; of: number }, previous?: PageInfo, next?: PageInfo, live?: LivePayload): string {
   const body = `<body>
 <a class="skip" href="#lesson">Skip to the lesson</a>
 <header class="page-header">${pager(previous, next, 'top')}<p class="kicker">Lesson ${position.n} of ${position.of}</p><h1>${escapeHtml(info.title)}</h1>${info.summary ? `<p class="summary">${escapeHtml(info.summary)}</p>` : ''}${sourceLine(info)}${info.needs ? `<p class="needs">Before this lesson: ${escapeHtml(info.needs)}</p>` : ''}</header>
@@ -67,8 +81,9 @@ ${article}
 </main>
 <footer class="page-footer">${pager(previous, next, 'bottom')}<p>Every number on this page was computed by chainbook's tracer and checked against its vectorised trainer and finite differences; run <code>chainbook verify</code> to re-derive them.</p></footer>
 </body>`;
-  return `${head(`${info.title} · chainbook`, '')}
-${markLanguages(body)}
+  // After the marking of languages, which is for the page's words, not its data.
+  return `${head(`${info.title} · chainbook`, '', live !== undefined)}
+${markLanguages(body).replace(/<\/body>$/, `${live ? liveScripts(live) : ''}</body>`)}
 </html>
 `;
 }

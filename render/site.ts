@@ -36,6 +36,6 @@ export function renderOne(lessons: EvaluatedLesson[], lesson: EvaluatedLesson): 
 }
 
 function pageOf(ordered: EvaluatedLesson[], infos: PageInfo[], i: number): string {
-  const { html, headings } = renderLesson(ordered[i], i + 1);
-  return lessonPage(infos[i], html, headings, { n: i + 1, of: ordered.length }, infos[i - 1], infos[i + 1]);
+  const { html, headings, live } = renderLesson(ordered[i], i + 1);
+  return lessonPage(infos[i], html, headings, { n: i + 1, of: ordered.length }, infos[i - 1], infos[i + 1], live);
 }

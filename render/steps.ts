@@ -4,7 +4,7 @@
 import type { Chain, Derivation } from '../src/chain.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
 import type { Factor, Node } from '../src/tape.ts';
-import { alignDecimals, formatNumber, minus, num, numbers, symbols } from './format.ts';
+import { alignDecimals, formatNumber, linked, minus, num, numbers, plainTex, symbols } from './format.ts';
 import { definition, derivative, partialTex } from './formula.ts';
 
 /**
@@ -18,7 +18,7 @@ export function gLabels(factors: Factor[]): (string | undefined)[] {
 
 export function forwardStep(node: Node, decimals: number, page: RenderContext): string {
   const def = definition(node)!;
-  return `<div class="step forward">${page.display(`\\begin{aligned}${node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, decimals)} \\\\ &= ${formatNumber(node.value, decimals)}\\end{aligned}`)}</div>`;
+  return `<div class="step forward">${page.display(`\\begin{aligned}${node.tex} &= ${symbols(def)} \\\\ &= ${numbers(def, decimals)} \\\\ &= ${linked(node, formatNumber(node.value, decimals))}\\end{aligned}`)}</div>`;
 }
 
 /** One parameter's update, as plain numbers: p⁺ = p − α·∂E/∂p. */
@@ -71,11 +71,12 @@ function factorLine(f: Factor, label: string, decimals: number): string {
   const sym = symbols(d), nums = numbers(d, decimals), value = formatNumber(f.value, decimals);
   const chain = [partialTex(f.of, f.wrt), sym];
   const rest: string[] = [];
-  if (nums !== sym && nums !== value && nums !== num(f.value, decimals)) rest.push(nums);
+  const plain = plainTex(nums);
+  if (plain !== sym && plain !== value && plain !== num(f.value, decimals)) rest.push(nums);
   if (value !== sym) rest.push(value);
   const lead = `${label} &= ${chain.join(' = ')}`;
   // A long substitution goes on a line of its own rather than off the right edge.
-  if (rest.length && sym.length + nums.length > 60) return `${lead} \\\\ &= ${rest.join(' = ')}`;
+  if (rest.length && sym.length + plain.length > 60) return `${lead} \\\\ &= ${rest.join(' = ')}`;
   return rest.length ? `${lead} = ${rest.join(' = ')}` : lead;
 }
 

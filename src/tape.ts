@@ -47,9 +47,20 @@ export interface Factor {
   readonly coefficient?: number;
 }
 
+/** One += of the backward sweep: ∂root/∂wrt += ∂root/∂of · ∂of/∂wrt. */
+export interface BackwardStep {
+  factor: Factor;
+  /** ∂root/∂of, complete by the time of is reached */
+  upstream: number;
+  before: number;
+  after: number;
+}
+
 export class Node {
   grad = 0;
   readonly inputs: Factor[] = [];
+  /** what the page links this quantity by (its name; a variant's prefixed), set on a lesson model's trace only */
+  link?: string;
   constructor(
     readonly id: number,
     public value: number,
@@ -204,6 +215,25 @@ export class Tape {
    * source shortens each gradient once it is complete, as a hand calculation writes down each
    * partial product before multiplying by the next factor.
    */
+  /**
+   * The backward sweep as the steps a reader walks: each factor of each node from the root down,
+   * with the gradient it accumulates into before and after. The same arithmetic as backward.
+   */
+  backwardSteps(root: Node): BackwardStep[] {
+    const running = new Float64Array(this.nodes.length);
+    running[root.id] = 1;
+    const steps: BackwardStep[] = [];
+    for (let i = root.id; i >= 0; i--) {
+      const n = this.nodes[i];
+      for (const factor of n.inputs) {
+        const before = running[factor.wrt.id];
+        running[factor.wrt.id] += running[i] * factor.value;
+        steps.push({ factor, upstream: running[i], before, after: running[factor.wrt.id] });
+      }
+    }
+    return steps;
+  }
+
   backward(root: Node): void {
     const nodes = this.nodes;
     const carried = this.carried?.decimals;

@@ -205,3 +205,16 @@ export function tracedStep(net: Network, samples: readonly Sample[], lr: number,
   }
   return { trace, applied, before, after: net.flat() };
 }
+
+/** A network traced on the samples, one step taken on a copy, and the copy traced again: what a lesson's model shows. */
+export function stepTraced(net: Network, samples: readonly Sample[], lr: number): { trace: NetworkTrace; step: TracedStep; after: NetworkTrace } {
+  const trace = traceNetwork(net, samples);
+  const stepped = net.clone();
+  const step = tracedStep(stepped, samples, lr);
+  return { trace, step, after: traceNetwork(stepped, samples) };
+}
+
+/** The nodes of a lesson model's trace, named for the page's links: main's by name, a variant's as variant:name. */
+export function linkTrace(trace: NetworkTrace, model: string): void {
+  for (const n of trace.tape.nodes) n.link = model === 'main' ? n.name : `${model}:${n.name}`;
+}

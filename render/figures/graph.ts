@@ -199,13 +199,15 @@ function description(trace: NetworkTrace, graded: ReadonlySet<Node>, d: number, 
 export function graphFigure(trace: NetworkTrace, hot: ReadonlySet<object>, graded: ReadonlySet<Node>, decimals: number, title: string, highlight?: Node): string {
   const layout = graphLayout(trace, hot, decimals);
   const d = Math.min(decimals, 4);
-  const edge = (e: GraphEdge) => `<path class="edge ${e.kind}${e.hot ? ' hot' : ''}" d="${e.d}"/><path class="arrow${e.hot ? ' hot' : ''}" d="${e.arrow}"/>`;
+  // The live page finds a node's box and an edge by the nodes' links (its stepper lights them).
+  const edgeOf = (e: GraphEdge) => (e.from.link && e.to.link ? ` data-edge="${escapeHtml(`${e.from.link}>${e.to.link}`)}"` : '');
+  const edge = (e: GraphEdge) => `<path class="edge ${e.kind}${e.hot ? ' hot' : ''}" d="${e.d}"${edgeOf(e)}/><path class="arrow${e.hot ? ' hot' : ''}" d="${e.arrow}"/>`;
   // Hot lines last, so that no grey line is drawn over them.
   const edges = [...layout.edges.filter((e) => !e.hot), ...layout.edges.filter((e) => e.hot)].map(edge).join('');
   const boxes = layout.boxes.map(({ node: n, x, y, w, h }) => {
     const cx = r1(x + w / 2);
     const grad = graded.has(n) ? `<text class="grad" x="${cx}" y="${r1(y + LINE[2])}">∂ ${textNumber(n.grad, d)}</text>` : '';
-    return `<g class="node ${n.op}${hot.has(n) ? ' hot' : ''}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/><text class="name" x="${cx}" y="${r1(y + LINE[0])}">${escapeHtml(n.name)}</text><text class="value" x="${cx}" y="${r1(y + LINE[1])}">${textNumber(n.value, d)}</text>${grad}</g>`;
+    return `<g class="node ${n.op}${hot.has(n) ? ' hot' : ''}"${n.link ? ` data-node="${escapeHtml(n.link)}"` : ''}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/><text class="name" x="${cx}" y="${r1(y + LINE[0])}">${escapeHtml(n.name)}</text><text class="value" x="${cx}" y="${r1(y + LINE[1])}">${textNumber(n.value, d)}</text>${grad}</g>`;
   }).join('');
   const { width, height } = layout;
   return `<svg class="graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img"><title>${escapeHtml(title)}</title><desc>${escapeHtml(description(trace, graded, d, highlight, hot))}</desc>${edges}${boxes}</svg>`;

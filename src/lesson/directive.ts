@@ -30,6 +30,13 @@ export interface Directive<D> {
   /** what it shows, for the same table */
   summary: string;
   args: DirectiveArgs;
+  /**
+   * What the live page does with it when a reader changes the lesson's numbers. 'live': its
+   * evaluate reads only the models and the traced samples, so the page runs it again. A
+   * sentence: what it shows stays about the lesson's own values (a source's figures, a
+   * training run), and the page says so in these words beside it.
+   */
+  inPage?: 'live' | { stale: string };
   evaluate(call: DirectiveCall, lesson: LessonContext): D;
   render(data: D, page: RenderContext): string;
 }

@@ -47,7 +47,7 @@ export interface InlineValue {
 }
 
 /** What {{…}} takes: a quantity, and these options. */
-const VALUE_ARGS: DirectiveArgs = { quantity: true, keys: ['in', 'decimals'], flags: ['replay'] };
+export const VALUE_ARGS: DirectiveArgs = { quantity: true, keys: ['in', 'decimals'], flags: ['replay'] };
 
 export function evaluateLesson(parsed: ParsedLesson, registry: readonly AnyDirective[], effects: LessonEffects = {}): EvaluatedLesson {
   return inLesson(parsed.file, parsed.map, () => evaluate(parsed, registry, effects));

@@ -4,7 +4,7 @@
 import { finiteDifferences, symbolicGradients, type Dataset } from '../gradcheck.ts';
 import { Network } from '../network.ts';
 import { SpecError, type ModelSpec } from '../spec.ts';
-import { traceNetwork, tracedStep, type NetworkTrace, type TracedStep } from '../trace.ts';
+import { linkTrace, stepTraced, traceNetwork, type NetworkTrace, type TracedStep } from '../trace.ts';
 import { Trainer } from '../trainer.ts';
 import type { LessonDataset } from './dataset.ts';
 import { LessonError } from './diagnostics.ts';
@@ -72,13 +72,11 @@ function evaluateModel(parsed: ParsedLesson, name: string, net: Network, data: L
     if (data[i].x.length !== sizes[0]) throw new LessonError(parsed.fieldOffset(`data[${i}].x`), `expected ${sizes[0]} inputs (the model's first layer), got ${data[i].x.length}`);
     if (data[i].t.length !== K) throw new LessonError(parsed.fieldOffset(`data[${i}].t`), `expected ${K} targets (the model's last layer), got ${data[i].t.length}`);
   }
-  const trace = traceNetwork(net, data);
+  const { trace, step, after } = stepTraced(net, data, lr);
+  linkTrace(trace, name);
   // A step that overflows has no numbers to show: say where, rather than print Infinity.
   const infinite = trace.tape.nodes.find((n) => !Number.isFinite(n.value) || !Number.isFinite(n.grad));
   if (infinite) throw new LessonError(parsed.fieldOffset(name === 'main' ? 'model' : `variants.${name}`, 'key'), `${name === 'main' ? 'the model' : `variant ${name}`}'s traced step is not finite: ${infinite.name} ${Number.isFinite(infinite.value) ? `has the gradient ${infinite.grad}` : `is ${infinite.value}`}; the numbers are too large`);
-  const stepped = net.clone();
-  const step = tracedStep(stepped, data, lr);
-  const after = traceNetwork(stepped, data);
   let replay: NetworkTrace | undefined;
   if (carry) {
     for (const key of Object.keys(carry.values)) {

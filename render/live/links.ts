@@ -1,0 +1,50 @@
+// Linked numbers: every number the engine typeset carries its node (data-node, from \htmlData
+// in format.ts linked), as does each box of the computation graph. Hovering or focusing one
+// lights every place the same quantity appears; a graph box goes to its node's working.
+
+/** The working of a node: its derivation (a parameter) or its forward step, where the page has one. */
+function workingOf(key: string): HTMLElement | null {
+  return document.getElementById(`derive-${key}`) ?? document.getElementById(`forward-${key}`);
+}
+
+export function linkNodes(main: HTMLElement): { refresh(): void } {
+  let lit: string | undefined;
+  const light = (key: string | undefined) => {
+    if (key === lit) return;
+    main.querySelectorAll('.linked').forEach((e) => e.classList.remove('linked'));
+    lit = key;
+    if (key) main.querySelectorAll(`[data-node="${CSS.escape(key)}"]`).forEach((e) => e.classList.add('linked'));
+  };
+  const keyAt = (target: EventTarget | null) => (target instanceof Element ? target.closest<HTMLElement | SVGElement>('[data-node]')?.dataset.node : undefined);
+  main.addEventListener('mouseover', (e) => light(keyAt(e.target)));
+  main.addEventListener('mouseleave', () => light(undefined));
+  main.addEventListener('focusin', (e) => light(keyAt(e.target)));
+  const go = (target: EventTarget | null) => {
+    const box = target instanceof Element ? target.closest<SVGGElement>('svg.graph g[data-node]') : null;
+    const working = box && workingOf(box.dataset.node!);
+    if (!working) return false;
+    working.scrollIntoView({ block: 'start' });
+    working.focus({ preventScroll: true });
+    return true;
+  };
+  main.addEventListener('click', (e) => go(e.target));
+  main.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && go(e.target)) e.preventDefault();
+  });
+  const refresh = () => {
+    // A graph box with a working to go to is a link for the keyboard too.
+    main.querySelectorAll<SVGGElement>('svg.graph g[data-node]').forEach((g) => {
+      if (!workingOf(g.dataset.node!)) return;
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'link');
+      g.setAttribute('aria-label', `${g.dataset.node}: go to its working`);
+      g.classList.add('goes');
+    });
+    main.querySelectorAll<HTMLElement>('.step[id]').forEach((s) => s.setAttribute('tabindex', '-1'));
+    const key = lit;
+    lit = undefined;
+    light(key);
+  };
+  refresh();
+  return { refresh };
+}

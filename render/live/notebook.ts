@@ -1,0 +1,164 @@
+// The live notebook's work: the same directives' evaluate and render the build ran, run again
+// on the reader's numbers, and each put back where the build put it. page.ts is the page around it.
+import { DIRECTIVES } from '../../directives/registry.ts';
+import { readCall, type AnyDirective, type LessonContext, type RenderContext } from '../../src/lesson/directive.ts';
+import type { DirectiveToken } from '../../src/lesson/syntax.ts';
+import { VALUE_ARGS } from '../../src/lesson/evaluate.ts';
+import { resolveQuantity } from '../../src/lesson/quantity.ts';
+import type { Arg } from '../../src/lesson/syntax.ts';
+import { liveContext, type LiveBlock, type LivePayload } from '../../src/live.ts';
+import { boxTables, figureHtml, numberedStep, proseHtml } from '../blocks.ts';
+import { htmlNumber } from '../format.ts';
+import { escapeHtml } from '../html.ts';
+import { MathRenderer } from '../katex.ts';
+import { patchHtml, remember as rememberHtml, remembered } from './patch.ts';
+
+const LIVE = new Map(DIRECTIVES.filter((d) => d.inPage === 'live').map((d) => [d.name, d] as [string, AnyDirective]));
+export const math = new MathRenderer();
+
+/** A directive or {{…}} as the build read it, standing nowhere: the page's errors name no place. */
+function token(type: 'directive' | 'value', args: Arg[], name = 'value'): DirectiveToken {
+  return { type, name, args, offset: 0, raw: '', at: (i: number) => i } as unknown as DirectiveToken;
+}
+
+/** The page as a directive's render sees it: the same figure number and anchor as the build gave it. */
+function renderContext(block: LiveBlock): RenderContext {
+  return {
+    display: (tex) => math.render(tex, true),
+    inline: (tex) => math.render(tex, false),
+    figure: (parts) => figureHtml(parts, block.figure?.id ?? '', block.figure?.label ?? ''),
+    prose: (text) => proseHtml(text, math),
+  };
+}
+
+/** One directive rendered again in the reader's context, wrapped as the build wrapped it. */
+export function renderBlock(block: LiveBlock, lesson: LessonContext): string {
+  const directive = LIVE.get(block.name)!;
+  const data = directive.evaluate(readCall(token('directive', block.args, block.name), directive.name, directive.args, lesson), lesson);
+  const html = directive.render(data, renderContext(block));
+  return boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html);
+}
+
+/** A {{…}} in the reader's context, as the build prints it; undefined where it is a run's (not recomputed). */
+export function renderValue(args: Arg[], lesson: LessonContext): string | undefined {
+  try {
+    const call = readCall(token('value', args), 'value', VALUE_ARGS, lesson);
+    if (call.keyed.has('replay')) return undefined;
+    return htmlNumber(resolveQuantity(call, lesson).value, call.decimals);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long the last recompute spent on each part (the benchmark reads it). */
+export const timings: { block: string; ms: number; dom?: number; how?: string }[] = [];
+
+/** Each block's HTML for the lesson's own numbers, rendered in slices while the page is idle: the baseline a first change patches. */
+export function remember(p: LivePayload, root: ParentNode = document): void {
+  const lesson = liveContext(p, new Map());
+  const queue = [...root.querySelectorAll<HTMLElement>('[data-live]')].filter((el) => !p.blocks[Number(el.dataset.live)].stale);
+  const slice = () => {
+    const until = performance.now() + SLICE_MS;
+    while (queue.length && performance.now() < until) {
+      const el = queue.shift()!;
+      if (!remembered(el)) rememberHtml(el, renderBlock(p.blocks[Number(el.dataset.live)], lesson));
+    }
+    if (queue.length) later(slice);
+  };
+  slice();
+}
+
+/** Whether a block is on the screen (or within half a screen of it): those are redrawn first. */
+function nearView(el: Element): number {
+  const r = (el.firstElementChild ?? el).getBoundingClientRect();
+  const h = window.innerHeight;
+  return r.bottom < -h / 2 ? -r.bottom : r.top > h * 1.5 ? r.top - h : 0;
+}
+
+/** How a recompute went: when what is on screen was redrawn, and when all of it was. */
+export interface Recomputed {
+  lesson: LessonContext;
+  /** ms from the change until the blocks on screen show the new numbers */
+  visible: number;
+  /** ms until every block does; undefined while the rest are still being redrawn */
+  complete?: number;
+}
+
+/** A slice of work between two of the browser's frames: long enough to get on, short enough for a slider to follow. */
+const SLICE_MS = 8;
+
+/** The next slice, after whatever the browser has waiting (input, a frame), without setTimeout's 4 ms clamp. */
+const channel = typeof MessageChannel === 'undefined' ? undefined : new MessageChannel();
+const waiting: (() => void)[] = [];
+if (channel) channel.port1.onmessage = () => waiting.shift()?.();
+function later(work: () => void): void {
+  if (!channel) return void setTimeout(work, 0);
+  waiting.push(work);
+  channel.port2.postMessage(0);
+}
+
+/**
+ * Redraws the page for the reader's numbers (none: the lesson's own). The models, the inline
+ * values, the stale notes and the blocks on screen change at once; the rest follow in slices,
+ * nearest first, and a newer change abandons what an older one had left.
+ */
+export class Notebook {
+  private generation = 0;
+
+  constructor(private readonly p: LivePayload, private readonly root: ParentNode = document) {}
+
+  recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
+    const generation = ++this.generation;
+    const started = performance.now();
+    timings.length = 0;
+    const { p, root } = this;
+    const lesson = liveContext(p, edits);
+    timings.push({ block: 'models', ms: performance.now() - started });
+    const changed = edits.size > 0;
+    const queue: HTMLElement[] = [];
+    root.querySelectorAll<HTMLElement>('[data-live]').forEach((el) => {
+      const block = p.blocks[Number(el.dataset.live)];
+      if (!block.stale) return void queue.push(el);
+      el.classList.toggle('is-stale', changed);
+      const note = el.querySelector(':scope > .stale-note');
+      if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note" data-live-ui>${escapeHtml(block.stale)}</p>`);
+      if (!changed) note?.remove();
+    });
+    const at = performance.now();
+    root.querySelectorAll<HTMLElement>('[data-value]').forEach((el) => {
+      const original = (el.dataset.static ??= el.innerHTML);
+      const html = changed ? renderValue(p.values[Number(el.dataset.value)], lesson) : original;
+      el.classList.toggle('is-stale', html === undefined);
+      if (html === undefined) el.title = "from the lesson's own numbers";
+      else el.removeAttribute('title');
+      if (html !== undefined && el.innerHTML !== html) el.innerHTML = html;
+    });
+    timings.push({ block: 'values', ms: performance.now() - at });
+    // Nearest the screen first; every block waiting says so to assistive technology.
+    const distance = new Map(queue.map((el) => [el, nearView(el)]));
+    queue.sort((a, b) => distance.get(a)! - distance.get(b)!);
+    for (const el of queue) el.setAttribute('aria-busy', 'true');
+    const draw = (el: HTMLElement) => {
+      const t = performance.now();
+      const block = p.blocks[Number(el.dataset.live)];
+      const html = renderBlock(block, lesson);
+      const rendered = performance.now();
+      const how = patchHtml(el, html);
+      el.removeAttribute('aria-busy');
+      timings.push({ block: block.name, ms: rendered - t, dom: performance.now() - rendered, how });
+    };
+    while (queue.length && distance.get(queue[0]) === 0) draw(queue.shift()!);
+    const result: Recomputed = { lesson, visible: performance.now() - started };
+    const slice = () => {
+      if (generation !== this.generation) return;
+      const until = performance.now() + SLICE_MS;
+      do draw(queue.shift()!);
+      while (queue.length && performance.now() < until);
+      if (queue.length) later(slice);
+      else done({ ...result, complete: performance.now() - started });
+    };
+    if (queue.length) later(slice);
+    else queueMicrotask(() => done({ ...result, complete: result.visible }));
+    return result;
+  }
+}

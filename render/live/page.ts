@@ -1,0 +1,141 @@
+// The live notebook: the page's script. It reads what the build handed it (the lesson's models
+// and where each directive stands), lists the numbers a reader may change, and on every change
+// recomputes the page in place (notebook.ts). Without it the page is the static build, complete.
+import { editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
+import { escapeHtml } from '../html.ts';
+import { linkNodes } from './links.ts';
+import { math, Notebook, remember, timings, type Recomputed } from './notebook.ts';
+import { stepper } from './stepper.ts';
+
+/** The reader's numbers in the address (?i1=0.05&lr=0.8), so a changed page can be shared. */
+function editsFromAddress(list: Editable[]): Map<string, number> {
+  const edits = new Map<string, number>();
+  const query = new URLSearchParams(location.search);
+  for (const e of list) {
+    const raw = query.get(e.key);
+    const v = raw === null || raw.trim() === '' ? NaN : Number(raw);
+    if (Number.isFinite(v) && v !== e.value) edits.set(e.key, v);
+  }
+  return edits;
+}
+
+function addressOf(edits: ReadonlyMap<string, number>): string {
+  const query = new URLSearchParams([...edits].map(([k, v]) => [k, String(v)]));
+  return `${location.pathname}${edits.size ? `?${query}` : ''}${location.hash}`;
+}
+
+/** A slider where the number has a natural range: an input or target in [0, 1], the learning rate. */
+function range(e: Editable): [number, number] | undefined {
+  if (e.kind === 'lr') return [0, Math.max(2, 2 * e.value)];
+  if ((e.kind === 'input' || e.kind === 'target') && e.value >= 0 && e.value <= 1) return [0, 1];
+  return undefined;
+}
+
+function panelHtml(list: Editable[]): string {
+  const groups: [Editable['kind'], string][] = [['input', 'Inputs'], ['target', 'Targets'], ['param', 'Weights and biases'], ['lr', 'Learning rate']];
+  const field = (e: Editable) => {
+    const r = range(e);
+    const id = `live-${e.key.replace(/[^\w-]/g, '_')}`;
+    return `<div class="live-field"><label for="${id}">${math.render(e.tex, false)}</label><input id="${id}" type="number" step="any" inputmode="decimal" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-describedby="live-status">${r ? `<input type="range" min="${r[0]}" max="${r[1]}" step="${(r[1] - r[0]) / 200}" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-label="${escapeHtml(e.key)}" tabindex="-1">` : ''}</div>`;
+  };
+  const body = groups.map(([kind, title]) => [title, list.filter((e) => e.kind === kind)] as const).filter(([, l]) => l.length)
+    .map(([title, l]) => `<fieldset><legend>${title}</legend>${l.map(field).join('')}</fieldset>`).join('');
+  return `<details class="live-panel" data-live-ui><summary>Change the numbers <span class="live-count"></span></summary><p class="live-help">Every number on the page follows: the forward pass, each derivation, the updates, the tables and figures. A source's figures and the training runs stay about the lesson's own numbers, and say so.</p><div class="live-fields">${body}</div><p class="live-status" id="live-status" role="status"></p><p><button type="button" class="live-reset">Reset to the lesson's numbers</button></p></details>`;
+}
+
+function start(): void {
+  const data = document.getElementById('chainbook-live');
+  if (!data) return;
+  const p = JSON.parse(data.textContent!) as LivePayload;
+  const list = editables(p);
+  const byKey = new Map(list.map((e) => [e.key, e]));
+  const main = document.querySelector<HTMLElement>('main.lesson')!;
+  main.insertAdjacentHTML('afterbegin', panelHtml(list));
+  const panel = main.querySelector<HTMLDetailsElement>('.live-panel')!;
+  const status = panel.querySelector<HTMLElement>('.live-status')!;
+  const count = panel.querySelector<HTMLElement>('.live-count')!;
+  let edits = editsFromAddress(list);
+  const links = linkNodes(main);
+  const steps = stepper(main, math, p.decimals);
+
+  const show = () => {
+    for (const input of panel.querySelectorAll<HTMLInputElement>('input[data-key]')) {
+      const e = byKey.get(input.dataset.key!)!;
+      const v = edits.get(e.key) ?? e.value;
+      if (document.activeElement !== input || input.type === 'range') input.value = String(v);
+      input.closest('.live-field')!.classList.toggle('changed', edits.has(e.key));
+    }
+    count.textContent = edits.size ? `(${edits.size} changed)` : '';
+  };
+  const notebook = new Notebook(p);
+  let last: Recomputed | undefined;
+  const waiting: ((r: Recomputed) => void)[] = [];
+  const root = document.documentElement;
+  const apply = () => {
+    root.dataset.chainbookState = 'working';
+    try {
+      const r = notebook.recompute(edits, (done) => {
+        status.textContent = edits.size ? `Recomputed: on screen in ${Math.round(done.visible)} ms, the whole page in ${Math.round(done.complete!)} ms.` : '';
+        root.dataset.chainbookState = 'done';
+        links.refresh();
+        last = done;
+        for (const resolve of waiting.splice(0)) resolve(done);
+      });
+      steps?.refresh(r.lesson.models.get('main')!.trace);
+      root.dataset.chainbookEdits = String(edits.size);
+    } catch (e) {
+      // Numbers that overflow the step, say: the page keeps what it last showed.
+      status.textContent = `These numbers cannot be stepped: ${(e as Error).message}`;
+      root.dataset.chainbookState = 'done';
+    }
+    history.replaceState(null, '', addressOf(edits));
+    show();
+  };
+  let pending = 0;
+  panel.addEventListener('input', (event) => {
+    const input = event.target as HTMLInputElement;
+    const e = byKey.get(input.dataset.key ?? '');
+    if (!e) return;
+    const v = input.value.trim() === '' ? NaN : Number(input.value);
+    if (!Number.isFinite(v)) {
+      status.textContent = `${e.key}: expected a number, like ${e.value}`;
+      return;
+    }
+    if (v === e.value) edits.delete(e.key);
+    else edits.set(e.key, v);
+    // One recompute a frame, however fast a slider moves.
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(apply);
+  });
+  panel.querySelector('.live-reset')!.addEventListener('click', () => {
+    edits = new Map();
+    apply();
+  });
+  // A number the lesson declares, clicked where it appears: its field in the panel.
+  main.addEventListener('click', (event) => {
+    const node = (event.target as Element).closest<HTMLElement>('[data-node]')?.dataset.node;
+    const e = node && byKey.get(node.replace(/^main\./, ''));
+    if (!e || !node.startsWith('main.')) return;
+    panel.open = true;
+    panel.querySelector<HTMLInputElement>(`input[type=number][data-key="${CSS.escape(e.key)}"]`)?.focus();
+  });
+  if (edits.size) {
+    panel.open = true;
+    apply();
+  } else {
+    show();
+    steps?.refresh(liveContext(p, edits).models.get('main')!.trace);
+    // The first change then rewrites numbers instead of parsing the page's math again.
+    setTimeout(() => remember(p), 0);
+  }
+  document.documentElement.dataset.chainbookLive = 'ready';
+  // For the benchmark and the browser tests: set numbers as the panel would, and hear when the page has followed.
+  const change = (values: Record<string, number>) => new Promise<Recomputed>((resolve) => {
+    edits = new Map(Object.entries(values).filter(([k, v]) => byKey.has(k) && v !== byKey.get(k)!.value));
+    waiting.push(resolve);
+    apply();
+  });
+  (window as unknown as { chainbookLive: object }).chainbookLive = { timings, change, last: () => last };
+}
+
+start();

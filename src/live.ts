@@ -1,0 +1,98 @@
+// The live page's arithmetic: the lesson's models stepped again with the numbers a reader
+// changed (inputs, targets, weights, biases, the learning rate), and the context its live
+// directives evaluate in. The same functions the build uses; no DOM, no mathjs.
+import type { LessonContext } from './lesson/directive.ts';
+import type { EvaluatedModel } from './lesson/models.ts';
+import type { LessonMeta, LessonSample } from './lesson/parse.ts';
+import type { Arg } from './lesson/syntax.ts';
+import { Network } from './network.ts';
+import { linkTrace, stepTraced } from './trace.ts';
+
+/** A directive of the page, as the build read it: the page evaluates it again, or marks it stale. */
+export interface LiveBlock {
+  name: string;
+  args: Arg[];
+  /** its figure's anchor and number, when it draws one */
+  figure?: { id: string; label: string };
+  /** its equation's anchor and number, when it is a worked step */
+  step?: { id: string; label: string };
+  /** not recomputed: what the page says beside it once a number has changed */
+  stale?: string;
+}
+
+/** What the build hands the page: the lesson's models and step, and where its directives and {{…}} stand. */
+export interface LivePayload {
+  decimals: number;
+  names: Record<string, string>;
+  model: unknown;
+  variants: Record<string, Record<string, unknown>>;
+  data: LessonSample[];
+  lr: number;
+  blocks: LiveBlock[];
+  /** each {{…}} of the page, by the order of its data-value */
+  values: Arg[][];
+}
+
+export function livePayload(meta: LessonMeta, data: LessonSample[]): LivePayload {
+  return { decimals: meta.decimals, names: meta.names, model: meta.model, variants: meta.variants as LivePayload['variants'], data, lr: meta.lr, blocks: [], values: [] };
+}
+
+/** A number the reader may change, named as the tape names it (i1, t_o1, w5, b1; lr). */
+export interface Editable {
+  key: string;
+  tex: string;
+  kind: 'input' | 'target' | 'param' | 'lr';
+  value: number;
+}
+
+export type Edits = ReadonlyMap<string, number>;
+
+/** Every number of the traced step a reader may change, in the page's order: inputs, targets, parameters, learning rate. */
+export function editables(p: LivePayload): Editable[] {
+  const trace = stepTraced(Network.fromSpec(p.model), p.data, p.lr).trace;
+  const node = (kind: Editable['kind']) => (n: { name: string; tex: string; value: number }): Editable => ({ key: n.name, tex: n.tex, kind, value: n.value });
+  return [
+    ...trace.samples.flatMap((s) => s.inputs.map(node('input'))),
+    ...trace.samples.flatMap((s) => s.targets.map(node('target'))),
+    ...trace.params.map(node('param')),
+    { key: 'lr', tex: '\\alpha', kind: 'lr', value: p.lr },
+  ];
+}
+
+/** A variant that sets its own parameters (or a different network) keeps them when the reader edits the main model's. */
+const OWN_PARAMETERS = ['layers', 'bias', 'naming', 'weights', 'biases', 'params', 'init'];
+
+/**
+ * The lesson's models with the reader's numbers. An edit that is not a number of this lesson is
+ * ignored (a shared address from another version of the page).
+ */
+export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, EvaluatedModel>; data: LessonSample[]; lr: number } {
+  const base = stepTraced(Network.fromSpec(p.model), p.data, p.lr).trace;
+  const data = p.data.map((s, i) => ({
+    x: s.x.map((v, k) => edits.get(base.samples[i].inputs[k].name) ?? v),
+    t: s.t.map((v, k) => edits.get(base.samples[i].targets[k].name) ?? v),
+  }));
+  const lr = edits.get('lr') ?? p.lr;
+  const specs: [string, unknown, boolean][] = [['main', p.model, true], ...Object.entries(p.variants).map(([name, changes]): [string, unknown, boolean] => [name, { ...(p.model as object), ...changes }, !OWN_PARAMETERS.some((k) => k in changes)])];
+  const models = new Map<string, EvaluatedModel>();
+  for (const [name, spec, inherits] of specs) {
+    const net = Network.fromSpec(spec);
+    if (inherits) for (const param of net.params) if (edits.has(param.name)) net.set(param, edits.get(param.name)!);
+    const stepped = stepTraced(net, data, lr);
+    linkTrace(stepped.trace, name);
+    models.set(name, { name, net, ...stepped, lr, agreement: [] });
+  }
+  return { models, data, lr };
+}
+
+/** What the page's directives evaluate in: the reader's models, no runs (a run's figures are marked stale, not retrained). */
+export function liveContext(p: LivePayload, edits: Edits): LessonContext {
+  const { models, data } = liveModels(p, edits);
+  const meta = { decimals: p.decimals, names: p.names, lr: edits.get('lr') ?? p.lr, variants: p.variants } as unknown as LessonMeta;
+  return {
+    meta, slug: '', models, traced: data, dataset: { kind: 'samples', X: new Float64Array(), T: new Float64Array(), n: 0, inputs: 0 } as unknown as LessonContext['dataset'],
+    runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects: {},
+    position: () => ({ line: 1, col: 1 }),
+    fieldOffset: () => 0,
+  };
+}
