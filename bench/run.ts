@@ -14,6 +14,7 @@ import { RandomState } from '../src/random.ts';
 import type { ModelSpec } from '../src/spec.ts';
 import { tracedStep } from '../src/trace.ts';
 import { Trainer } from '../src/trainer.ts';
+import { liveBench } from './live.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = mkdtempSync(join(tmpdir(), 'chainbook-bench-'));
@@ -161,6 +162,9 @@ try {
     const fmt = (s: number | undefined) => (s === undefined ? '—' : s < 1e-3 ? `${(s * 1e6).toFixed(2)} µs` : `${s.toFixed(3)} s`);
     console.log(`| ${r.workload} | ${fmt(r.chainbook)} | ${fmt(r.numpy)} | ${speedup === undefined ? '—' : `${speedup.toFixed(speedup < 10 ? 2 : 0)}×`} | ${r.target} | ${met === true ? 'yes' : met === false ? 'NO' : met} | ${r.agreement} |`);
   }
+  console.log('\n| the live page | chainbook | peer | ratio | budget | met | note |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const line of await liveBench(root)) console.log(line);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -45,19 +45,26 @@ export class MathRenderer {
 
   /** `lesson`: the lesson wrote it (so its definitions apply), though its place is not known. */
   private typeset(tex: string, display: boolean, at?: (index: number) => number, lesson = at !== undefined): string {
-    // The engine's math depends on nothing but its LaTeX: typeset once per process, so a
-    // rebuild of an edited lesson (chainbook dev) sets only what changed.
-    const key = lesson ? undefined : `${display ? 'D' : 'I'}${tex}`;
-    const known = key === undefined ? undefined : TYPESET.get(key);
-    if (known !== undefined) return known;
-    // A copy of the LaTeX (MathML's annotation) reads as the formula, without the links to nodes.
-    const typeset = this.katex(tex, display, at, lesson);
-    const html = !lesson && tex.includes('\\htmlData') ? typeset.replace(/(<annotation encoding="application\/x-tex">)([^<]*)/, (_, open: string, text: string) => open + plainTex(text)) : typeset;
-    if (key !== undefined) {
+    if (lesson) return this.katex(tex, display, at, true);
+    // The engine's math depends on nothing but its LaTeX, and its numbers change nothing but
+    // their own text: each shape is typeset once per process and its numbers filled in, so a
+    // rebuild (chainbook dev) or the live page after an edit typesets only what is new.
+    const { shape, numbers } = numberSlots(tex);
+    const key = `${display ? 'D' : 'I'}${shape}`;
+    let html = TYPESET.get(key);
+    if (html === undefined) {
+      html = this.engine(shape, display);
       if (TYPESET.size >= MAX_TYPESET) TYPESET.delete(TYPESET.keys().next().value!);
       TYPESET.set(key, html);
     }
-    return html;
+    // A shape whose numbers did not each become a text of their own is typeset as it is.
+    return fillSlots(html, numbers) ?? this.engine(tex, display);
+  }
+
+  /** The engine's math: a copy of its LaTeX (MathML's annotation) reads as the formula, without the links to nodes. */
+  private engine(tex: string, display: boolean): string {
+    const html = this.katex(tex, display, undefined, false);
+    return tex.includes('\\htmlData') ? html.replace(/(<annotation encoding="application\/x-tex">)([^<]*)/, (_, open: string, text: string) => open + plainTex(text)) : html;
   }
 
   private katex(tex: string, display: boolean, at: ((index: number) => number) | undefined, lesson: boolean): string {
@@ -82,4 +89,33 @@ export class MathRenderer {
       throw new LessonError(at((e as { position?: number }).position ?? 0), `LaTeX: ${message}`);
     }
   }
+}
+
+/**
+ * A formula's numbers (0.5933, 12) set aside, each replaced by a digit string that stands for
+ * its place (990k099): every digit has KaTeX's same height and depth, so the shape typesets to
+ * the same markup as the formula, but for the digits of each number. Not a number: digits in a
+ * word or a name (w_1 stays), with a unit after them (2pt), or a \htmlData key.
+ */
+function numberSlots(tex: string): { shape: string; numbers: string[] } {
+  const numbers: string[] = [];
+  const shape = tex.replace(/(\\htmlData\{[^{}]*\})|(?<![\w.\\])\d+(?:\.\d+)?(?![\w.])/g, (m: string, key: string | undefined) => key ?? `990${numbers.push(m) - 1}099`);
+  return { shape, numbers };
+}
+
+/** The shape's markup with its numbers put back; undefined unless each stands exactly where KaTeX puts a number (its text, its MathML, its annotation). */
+function fillSlots(html: string, numbers: string[]): string | undefined {
+  if (!numbers.length) return html;
+  const seen = new Array<number>(numbers.length).fill(0);
+  let stray = false;
+  const filled = html.replace(/(?<!\d)990(\d+)099(?!\d)/g, (m: string, k: string) => {
+    const i = Number(k);
+    if (!(i < numbers.length)) {
+      stray = true;
+      return m;
+    }
+    seen[i]++;
+    return numbers[i];
+  });
+  return !stray && seen.every((n) => n === 3) ? filled : undefined;
 }

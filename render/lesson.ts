@@ -106,7 +106,7 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
           const { inPage } = directive;
           if (!inPage) return out;
           // The live page finds it by its number: to render it again, or to say it is of the lesson's own values.
-          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, stale: inPage === 'live' ? undefined : inPage.stale }) - 1;
+          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, ...(inPage === 'live' ? {} : { stale: inPage.stale, hide: inPage.hide }) }) - 1;
           return `<div class="live" data-live="${k}">${out}</div>`;
         },
       },

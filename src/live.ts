@@ -18,6 +18,8 @@ export interface LiveBlock {
   step?: { id: string; label: string };
   /** not recomputed: what the page says beside it once a number has changed */
   stale?: string;
+  /** and in its place, not beside it */
+  hide?: boolean;
 }
 
 /** What the build hands the page: the lesson's models and step, and where its directives and {{…}} stand. */

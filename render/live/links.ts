@@ -7,6 +7,10 @@ function workingOf(key: string): HTMLElement | null {
   return document.getElementById(`derive-${key}`) ?? document.getElementById(`forward-${key}`);
 }
 
+/** What this module and the stepper add to the build's markup: selfCheck (page.ts) sets them aside. */
+export const ADDED_CLASSES = ['linked', 'goes', 'step-of', 'step-wrt', 'step-edge'];
+export const ADDED_ATTRIBUTES = ['tabindex', 'role', 'aria-label'];
+
 export function linkNodes(main: HTMLElement): { refresh(): void } {
   let lit: string | undefined;
   const light = (key: string | undefined) => {
@@ -24,7 +28,8 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
     const working = box && workingOf(box.dataset.node!);
     if (!working) return false;
     working.scrollIntoView({ block: 'start' });
-    working.focus({ preventScroll: true });
+    // Its equation number is a link: focus goes there, and Tab goes on from the working.
+    working.querySelector<HTMLElement>('a.eq-number')?.focus({ preventScroll: true });
     return true;
   };
   main.addEventListener('click', (e) => go(e.target));
@@ -40,7 +45,6 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
       g.setAttribute('aria-label', `${g.dataset.node}: go to its working`);
       g.classList.add('goes');
     });
-    main.querySelectorAll<HTMLElement>('.step[id]').forEach((s) => s.setAttribute('tabindex', '-1'));
     const key = lit;
     lit = undefined;
     light(key);

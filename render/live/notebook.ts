@@ -120,6 +120,7 @@ export class Notebook {
       const block = p.blocks[Number(el.dataset.live)];
       if (!block.stale) return void queue.push(el);
       el.classList.toggle('is-stale', changed);
+      el.classList.toggle('stale-hidden', changed && block.hide === true);
       const note = el.querySelector(':scope > .stale-note');
       if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note" data-live-ui>${escapeHtml(block.stale)}</p>`);
       if (!changed) note?.remove();

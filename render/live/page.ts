@@ -3,8 +3,8 @@
 // recomputes the page in place (notebook.ts). Without it the page is the static build, complete.
 import { editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
 import { escapeHtml } from '../html.ts';
-import { linkNodes } from './links.ts';
-import { math, Notebook, remember, timings, type Recomputed } from './notebook.ts';
+import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
+import { math, Notebook, remember, renderBlock, renderValue, timings, type Recomputed } from './notebook.ts';
 import { stepper } from './stepper.ts';
 
 /** The reader's numbers in the address (?i1=0.05&lr=0.8), so a changed page can be shared. */
@@ -41,6 +41,39 @@ function panelHtml(list: Editable[]): string {
   const body = groups.map(([kind, title]) => [title, list.filter((e) => e.kind === kind)] as const).filter(([, l]) => l.length)
     .map(([title, l]) => `<fieldset><legend>${title}</legend>${l.map(field).join('')}</fieldset>`).join('');
   return `<details class="live-panel" data-live-ui><summary>Change the numbers <span class="live-count"></span></summary><p class="live-help">Every number on the page follows: the forward pass, each derivation, the updates, the tables and figures. A source's figures and the training runs stay about the lesson's own numbers, and say so.</p><div class="live-fields">${body}</div><p class="live-status" id="live-status" role="status"></p><p><button type="button" class="live-reset">Reset to the lesson's numbers</button></p></details>`;
+}
+
+/**
+ * Where the page's engine, on the lesson's own numbers, would show something other than the
+ * static build does: each block and {{…}} rendered afresh and compared as the browser parses
+ * both. Empty on a sound page; the browser tests ask for it.
+ */
+function selfCheck(p: LivePayload, main: HTMLElement): string[] {
+  /** The block without what the notebook's links and stepper add to the graph's boxes. */
+  const asBuilt = (el: HTMLElement) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('svg.graph [data-node], svg.graph [data-edge]').forEach((e) => {
+      e.classList.remove(...ADDED_CLASSES);
+      for (const a of ADDED_ATTRIBUTES) e.removeAttribute(a);
+    });
+    return copy;
+  };
+  const lesson = liveContext(p, new Map());
+  const parsed = document.createElement('template');
+  const differ: string[] = [];
+  main.querySelectorAll<HTMLElement>('[data-live]').forEach((el) => {
+    const block = p.blocks[Number(el.dataset.live)];
+    if (block.stale) return;
+    parsed.innerHTML = renderBlock(block, lesson);
+    if (parsed.innerHTML !== asBuilt(el).innerHTML) differ.push(`::${block.name} ${block.args.map((a) => (a.key ? `${a.key}=${a.value}` : a.value)).join(' ')}`);
+  });
+  main.querySelectorAll<HTMLElement>('[data-value]').forEach((el) => {
+    const html = renderValue(p.values[Number(el.dataset.value)], lesson);
+    if (html === undefined) return;
+    parsed.innerHTML = html;
+    if (parsed.innerHTML !== (el.dataset.static ?? el.innerHTML)) differ.push(`{{${p.values[Number(el.dataset.value)].map((a) => a.value).join(' ')}}}`);
+  });
+  return differ;
 }
 
 function start(): void {
@@ -135,7 +168,7 @@ function start(): void {
     waiting.push(resolve);
     apply();
   });
-  (window as unknown as { chainbookLive: object }).chainbookLive = { timings, change, last: () => last };
+  (window as unknown as { chainbookLive: object }).chainbookLive = { timings, change, last: () => last, selfCheck: () => selfCheck(p, main) };
 }
 
 start();

@@ -105,7 +105,9 @@ export class Auditor {
         await Promise.all([Auditor.configure(page, config), Auditor.configure(noJs, config)]);
         // tsx and vitest may wrap named functions in __name(); the page has no such helper.
         const violations = (await page.evaluate(`(() => { const __name = (f) => f; return (${inPageAudit.toString()})(${JSON.stringify(this.thresholds)}); })()`)) as Violation[];
-        const [text, without] = (await Promise.all([page.evaluate('document.body.innerText'), noJs.evaluate('document.body.innerText')])) as string[];
+        // The live notebook's own controls (data-live-ui) exist only with JavaScript; the lesson's text must not differ.
+        const lessonText = `(() => { const ui = [...document.querySelectorAll('[data-live-ui]')]; for (const e of ui) e.style.display = 'none'; const t = document.body.innerText; for (const e of ui) e.style.display = ''; return t; })()`;
+        const [text, without] = (await Promise.all([page.evaluate(lessonText), noJs.evaluate('document.body.innerText')])) as string[];
         if (without !== text) violations.push(textDifference(text, without));
         results.set(config.name, violations);
       }
