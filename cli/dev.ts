@@ -218,10 +218,10 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
-/** A dev page: the page's own CSP widened to this one script and its event stream. */
+/** A dev page: the page's own CSP widened to this one script and its event stream (a live page allows its scripts already). */
 function withDevScript(html: string): string {
   return html
-    .replace("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';")
+    .replace(/default-src 'none';(?: script-src 'self';)?/, "default-src 'none'; script-src 'self'; connect-src 'self';")
     .replace('</body>', '<script src="/__chainbook/dev.js"></script>\n</body>');
 }
 

@@ -108,7 +108,7 @@ function start(): void {
     root.dataset.chainbookState = 'working';
     try {
       const r = notebook.recompute(edits, (done) => {
-        status.textContent = edits.size ? `Recomputed: on screen in ${Math.round(done.visible)} ms, the whole page in ${Math.round(done.complete!)} ms.` : '';
+        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? `Recomputed: on screen in ${Math.round(done.visible)} ms, the whole page in ${Math.round(done.complete!)} ms.` : '';
         root.dataset.chainbookState = 'done';
         links.refresh();
         last = done;
