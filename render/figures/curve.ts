@@ -70,9 +70,12 @@ export function curveFigure(series: Series[], xLabel: string, yLabel: string, lo
   parts.push(`<text class="axis-label" x="${(L + W - R) / 2}" y="${T + PH + 38}">${escapeHtml(xLabel)}</text>`);
   parts.push(`<text class="axis-label" transform="translate(15 ${T + PH / 2}) rotate(-90)">${escapeHtml(yLabel)}${log ? ' (log scale)' : ''}</text>`);
   series.forEach((s, i) => {
-    const pts = s.x.map((x, j) => [x, s.y[j]] as const).filter(([, y]) => Number.isFinite(y) && (!log || y > 0)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
+    const drawn = s.x.map((x, j) => [x, s.y[j]] as const).filter(([, y]) => Number.isFinite(y) && (!log || y > 0));
+    const pts = drawn.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
     const dash = DASHES[i % DASHES.length];
-    parts.push(`<polyline class="series ln${i % SERIES_COLOURS}"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${pts.join(' ')}"/>`);
+    // Each point's step and value as the table gives them, for the live page's scrubber.
+    const scrub = ` data-label="${escapeHtml(s.label)}" data-x="${drawn.map(([x]) => sig(x, 6)).join(' ')}" data-y="${drawn.map(([, y]) => sig(y)).join(' ')}"`;
+    parts.push(`<polyline class="series ln${i % SERIES_COLOURS}"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${pts.join(' ')}"${scrub}/>`);
     if (legend.length) {
       const { x, row } = legend[i], y = T + PH + B + 12 + row * 20;
       parts.push(`<line class="series ln${i % SERIES_COLOURS}"${dash ? ` stroke-dasharray="${dash}"` : ''} x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}"/><text class="legend" x="${x + 30}" y="${y}">${escapeHtml(s.label)}</text>`);

@@ -5,6 +5,7 @@ import { editables, liveContext, type Editable, type LivePayload } from '../../s
 import { escapeHtml } from '../html.ts';
 import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
 import { math, Notebook, remember, renderBlock, renderValue, timings, type Recomputed } from './notebook.ts';
+import { scrubCurves } from './scrubber.ts';
 import { stepper } from './stepper.ts';
 
 /** The reader's numbers in the address (?i1=0.05&lr=0.8), so a changed page can be shared. */
@@ -90,6 +91,7 @@ function start(): void {
   let edits = editsFromAddress(list);
   const links = linkNodes(main);
   const steps = stepper(main, math, p.decimals);
+  scrubCurves(main, (k) => p.blocks[k]?.name === 'curve');
 
   const show = () => {
     for (const input of panel.querySelectorAll<HTMLInputElement>('input[data-key]')) {
