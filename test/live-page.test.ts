@@ -166,4 +166,27 @@ describe('lesson 2, live', () => {
     expect(last[0].after).toBe(w1.grad);
     await page.close();
   });
+
+  it('scrubs a training curve: the step marked on each line, its values as the figure\'s table gives them', async () => {
+    const page = await open(url.replace('02-worked-example', '01-one-neuron'));
+    const scrubber = page.locator('.scrubber').first();
+    const figure = page.locator('[data-live] figure:has(svg.curve)').first();
+    const lines = await figure.locator('polyline[data-x]').evaluateAll((ps) => ps.map((p) => ({ label: (p as SVGElement).dataset.label!, x: (p as SVGElement).dataset.x!.split(' '), y: (p as SVGElement).dataset.y!.split(' ') })));
+    expect(lines.map((l) => l.label)).toEqual(['slow', 'fast']);
+    // What the scrubber reads is what the figure's table prints, row for row where both have the step.
+    const table = await figure.locator('table.figure-table tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent!)));
+    let compared = 0;
+    for (const [x, ...ys] of table) {
+      lines.forEach((l, i) => {
+        const j = l.x.indexOf(x.replace(/\s/g, ''));
+        if (j >= 0 && ys[i] !== '—') expect(l.y[j], `${l.label} at ${x}`).toBe(ys[i].replace(/\s/g, '')), compared++;
+      });
+    }
+    expect(compared).toBeGreaterThan(20);
+    await scrubber.locator('input').fill('10');
+    const slow = lines[0], at = slow.x[10], fast = lines[1].x.indexOf(at);
+    expect(await scrubber.locator('output').innerText()).toBe(`iteration ${at}: slow ${slow.y[10]}, fast ${lines[1].y[fast]} (as drawn)`);
+    expect(await figure.locator('svg .scrub-dot').count()).toBe(2);
+    await page.close();
+  });
 });
