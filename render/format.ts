@@ -35,8 +35,11 @@ export function num(value: number, decimals: number, node?: Node): string {
  * A number as the live page links it: \htmlData marks it with its node (data-node), so hovering
  * it finds every other place the quantity appears. Only the engine's math may use it (katex.ts).
  */
-export function linked(node: Node | undefined, tex: string, part?: 'grad'): string {
-  return node?.link ? `\\htmlData{node=${node.link}${part ? `,part=${part}` : ''}}{${tex}}` : tex;
+export function linked(node: Node | undefined, tex: string): string {
+  if (!node?.link) return tex;
+  // A number the lesson declares (an input, a target, a parameter): the live page edits it where it stands.
+  const declared = node.op === 'input' || node.op === 'param' ? ',declared=1' : '';
+  return `\\htmlData{node=${node.link}${declared}}{${tex}}`;
 }
 
 /** LaTeX without the links: what a reader sees, for measuring and comparing. */

@@ -146,11 +146,11 @@ function start(): void {
     edits = new Map();
     apply();
   });
-  // A number the lesson declares, clicked where it appears: its field in the panel.
+  // A number the lesson declares, clicked where it appears in the math: its field in the panel.
   main.addEventListener('click', (event) => {
-    const node = (event.target as Element).closest<HTMLElement>('[data-node]')?.dataset.node;
-    const e = node && byKey.get(node.replace(/^main\./, ''));
-    if (!e || !node.startsWith('main.')) return;
+    const key = (event.target as Element).closest<HTMLElement>('.katex [data-node]')?.dataset.node;
+    const e = key === undefined ? undefined : byKey.get(key);
+    if (!e) return;
     panel.open = true;
     panel.querySelector<HTMLInputElement>(`input[type=number][data-key="${CSS.escape(e.key)}"]`)?.focus();
   });
