@@ -8,7 +8,7 @@ import { agreementTable, checkBox, computeLine } from '../render/checks.ts';
 
 export const check = defineDirective({
   name: 'check',
-  inPage: { stale: "The source used other values: its figure is checked against the lesson's own numbers. Reset them to see the check.", hide: true },
+  inPage: { stale: "The source used other values than yours: its figure for {subject} is checked against the lesson's own numbers. Reset them to see the check.", hide: true },
   usage: '::check QUANTITY quoted=FIGURE [erratum="why" [explain="expr" \\| explain=replay] \\| unexplained="…"] [cause=NAME] [rounding=truncate] [tolerance=T] [replay]',
   summary: 'a figure quoted from the source against the computed one. It agrees when the computed value, rounded half-up to the figure\'s printed decimals (cut off with `rounding=truncate`, or the front matter\'s `rounding`), is the figure, or lies within a declared `tolerance`; the page states the rule. A mismatch needs `erratum`; `explain` proves it: a mathjs expression over node names (`grad_w1` for a gradient, `sigmoid`, `lr`) or `replay`, which must reproduce the figure exactly. A figure nothing reproduces is declared `unexplained`: shown as such, listed by verify. `cause=NAME` names a slip several figures share: the first check with it explains it in its `erratum`, later ones may leave `erratum` out and the page refers back to that explanation',
   args: { positional: 'a quantity, like out_h2 or grad w5', quantity: true, keys: ['quoted', 'erratum', 'cause', 'explain', 'unexplained', 'rounding', 'tolerance', 'in'], flags: ['replay'] },
@@ -22,7 +22,7 @@ export const check = defineDirective({
 
 export const compute = defineDirective({
   name: 'compute',
-  inPage: { stale: "Computed from the lesson's own numbers, not the ones you set. Reset them to see it.", hide: true },
+  inPage: { stale: "{subject} is computed from the lesson's own numbers, not yours. Reset them to see it.", hide: true },
   usage: '::compute expr="…" [label="…"]',
   summary: 'a mathjs expression over node names (`grad_NAME`, `sigmoid`, `lr`) and its value: what a source\'s code computes instead',
   args: { keys: ['expr', 'label', 'in', 'decimals'], flags: ['replay'] },
@@ -40,7 +40,7 @@ export const compute = defineDirective({
 
 export const agreement = defineDirective({
   name: 'agreement',
-  inPage: { stale: "Cross-checked for the lesson's own numbers; chainbook verify re-derives them." },
+  inPage: { stale: "These cross-checks are of the lesson's own numbers, not yours." },
   usage: '::agreement',
   summary: 'tracer, trainer, finite-difference and symbolic gradients side by side',
   args: { keys: ['in'] },

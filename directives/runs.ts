@@ -38,7 +38,7 @@ interface Regions {
 }
 
 /** What a run's figures say once the reader has changed the numbers: the page does not retrain. */
-const TRAINED = "Trained from the lesson's own numbers, not the ones you set.";
+const TRAINED = "Trained from the lesson's own numbers, not yours.";
 
 export const train = defineDirective({
   name: 'train',

@@ -6,6 +6,13 @@ import { minus } from './format.ts';
 import { escapeHtml } from './html.ts';
 import type { MathRenderer } from './katex.ts';
 
+/** An anchor's words: lower case, joined by hyphens (the page adds -2, -3 to a repeat). */
+export function anchorBase(text: string): string {
+  const words = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '');
+  // Cut by characters, not UTF-16 units, so no surrogate pair is split.
+  return Array.from(words).slice(0, 60).join('').replace(/-+$/, '') || 'section';
+}
+
 /** A numbered figure: the drawing scrolls inside its own box where it is wider than the page, and its numbers fold below it. */
 export function figureHtml(parts: FigureParts, id: string, label: string): string {
   const data = parts.data ? `<details class="figure-data"><summary>Figure ${label} as a table</summary>${parts.data}</details>` : '';

@@ -7,7 +7,7 @@ import type { RenderContext } from '../src/lesson/directive.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
 import { livePayload, type LiveBlock, type LivePayload } from '../src/live.ts';
-import { boxTables, figureHtml, numberedStep, proseHtml, stepClass } from './blocks.ts';
+import { anchorBase, boxTables, figureHtml, numberedStep, proseHtml, stepClass } from './blocks.ts';
 import { htmlNumber } from './format.ts';
 import { escapeHtml } from './html.ts';
 import { rangeText } from './runs.ts';
@@ -26,9 +26,7 @@ export function renderArticle(lesson: EvaluatedLesson): string {
 
 /** A heading's anchor: its words, lower case, joined by hyphens (unique within the page). */
 function anchorOf(text: string, taken: Set<string>): string {
-  const words = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\$[^$]*\$/g, (m) => m.replace(/[\\{}^_$]/g, ' ')).replace(/[^\p{L}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '');
-  // Cut by characters, not UTF-16 units, so no surrogate pair is split.
-  const base = Array.from(words).slice(0, 60).join('').replace(/-+$/, '') || 'section';
+  const base = anchorBase(text);
   let id = base;
   for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
   taken.add(id);

@@ -73,7 +73,8 @@ function factorLine(f: Factor, label: string, decimals: number): string {
   const rest: string[] = [];
   const plain = plainTex(nums);
   if (plain !== sym && plain !== value && plain !== num(f.value, decimals)) rest.push(nums);
-  if (value !== sym) rest.push(value);
+  // A factor that is a node's value (∂in/∂w = out_h1) is that number: linked to its node.
+  if (value !== sym) rest.push(plain === value ? nums : value);
   const lead = `${label} &= ${chain.join(' = ')}`;
   // A long substitution goes on a line of its own rather than off the right edge.
   if (rest.length && sym.length + plain.length > 60) return `${lead} \\\\ &= ${rest.join(' = ')}`;

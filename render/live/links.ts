@@ -1,10 +1,11 @@
 // Linked numbers: every number the engine typeset carries its node (data-node, from \htmlData
 // in format.ts linked), as does each box of the computation graph. Hovering or focusing one
 // lights every place the same quantity appears; a graph box goes to its node's working.
+import { anchorBase } from '../blocks.ts';
 
 /** The working of a node: its derivation (a parameter) or its forward step, where the page has one. */
 function workingOf(key: string): HTMLElement | null {
-  return document.getElementById(`derive-${key}`) ?? document.getElementById(`forward-${key}`);
+  return document.getElementById(anchorBase(`derive ${key}`)) ?? document.getElementById(anchorBase(`forward ${key}`));
 }
 
 /** What this module and the stepper add to the build's markup: selfCheck (page.ts) sets them aside. */
@@ -42,7 +43,7 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
       if (!workingOf(g.dataset.node!)) return;
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'link');
-      g.setAttribute('aria-label', `${g.dataset.node}: go to its working`);
+      g.setAttribute('aria-label', `Go to the working of ${g.dataset.node}`);
       g.classList.add('goes');
     });
     const key = lit;

@@ -31,6 +31,16 @@ function renderContext(block: LiveBlock): RenderContext {
   };
 }
 
+const FLAGS = new Map(DIRECTIVES.map((d) => [d.name, d.args.flags ?? []]));
+
+/** What a stale block is about, for its note: its quantity as a reader says it (∂E_o1/∂in_o1), else its directive. */
+function subjectOf(block: LiveBlock): string {
+  const words = block.args.filter((a) => a.key === undefined && !FLAGS.get(block.name)?.includes(a.value)).map((a) => a.value);
+  if (words[0] === 'partial' && words.length === 3) return `∂${words[1]}/∂${words[2]}`;
+  if (words[0] === 'grad' && words.length === 2) return `the gradient of ${words[1]}`;
+  return words.join(' ') || `::${block.name}`;
+}
+
 /** One directive rendered again in the reader's context, wrapped as the build wrapped it. */
 export function renderBlock(block: LiveBlock, lesson: LessonContext): string {
   const directive = LIVE.get(block.name)!;
@@ -124,7 +134,9 @@ export class Notebook {
       el.classList.toggle('is-stale', changed);
       el.classList.toggle('stale-hidden', changed && block.hide === true);
       const note = el.querySelector(':scope > .stale-note');
-      if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note" data-live-ui>${escapeHtml(block.stale)}</p>`);
+      // Not one of the notebook's controls: it prints, beside what it is about.
+      const subject = subjectOf(block);
+      if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note">${escapeHtml(block.stale.replace('{subject}', subject))}</p>`);
       if (!changed) note?.remove();
     });
     const at = performance.now();

@@ -25,23 +25,32 @@ function addressOf(edits: ReadonlyMap<string, number>): string {
   return `${location.pathname}${edits.size ? `?${query}` : ''}${location.hash}`;
 }
 
-/** A slider where the number has a natural range: an input or target in [0, 1], the learning rate. */
-function range(e: Editable): [number, number] | undefined {
-  if (e.kind === 'lr') return [0, Math.max(2, 2 * e.value)];
-  if ((e.kind === 'input' || e.kind === 'target') && e.value >= 0 && e.value <= 1) return [0, 1];
-  return undefined;
+/** Every number has a slider: inputs and targets over [0, 1] (or twice their size), weights and biases over ±2 (or twice theirs), the learning rate from 0. */
+function range(e: Editable): [number, number] {
+  const wide = 2 * Math.abs(e.value);
+  if (e.kind === 'lr') return [0, Math.max(2, wide)];
+  if (e.kind === 'param') return [-Math.max(2, wide), Math.max(2, wide)];
+  return [Math.min(0, -wide), Math.max(1, wide)];
 }
 
 function panelHtml(list: Editable[]): string {
   const groups: [Editable['kind'], string][] = [['input', 'Inputs'], ['target', 'Targets'], ['param', 'Weights and biases'], ['lr', 'Learning rate']];
   const field = (e: Editable) => {
-    const r = range(e);
+    const [lo, hi] = range(e);
     const id = `live-${e.key.replace(/[^\w-]/g, '_')}`;
-    return `<div class="live-field"><label for="${id}">${math.render(e.tex, false)}</label><input id="${id}" type="number" step="any" inputmode="decimal" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-describedby="live-status">${r ? `<input type="range" min="${r[0]}" max="${r[1]}" step="${(r[1] - r[0]) / 200}" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-label="${escapeHtml(e.key)}" tabindex="-1">` : ''}</div>`;
+    // The arrow keys step by a hundredth of the slider's range; any number may be typed.
+    const step = Number(((hi - lo) / 200).toPrecision(1));
+    return `<div class="live-field"><label for="${id}">${math.render(e.tex, false)}</label><input id="${id}" type="number" step="${step}" inputmode="decimal" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-describedby="live-status"><input type="range" min="${lo}" max="${hi}" step="any" value="${e.value}" data-key="${escapeHtml(e.key)}" aria-label="${escapeHtml(e.key)}, slider"></div>`;
   };
   const body = groups.map(([kind, title]) => [title, list.filter((e) => e.kind === kind)] as const).filter(([, l]) => l.length)
     .map(([title, l]) => `<fieldset><legend>${title}</legend>${l.map(field).join('')}</fieldset>`).join('');
-  return `<details class="live-panel" data-live-ui><summary>Change the numbers <span class="live-count"></span></summary><p class="live-help">Every number on the page follows: the forward pass, each derivation, the updates, the tables and figures. A source's figures and the training runs stay about the lesson's own numbers, and say so.</p><div class="live-fields">${body}</div><p class="live-status" id="live-status" role="status"></p><p><button type="button" class="live-reset">Reset to the lesson's numbers</button></p></details>`;
+  return `<details class="live-panel" data-live-ui><summary>Change the numbers <span class="live-count"></span></summary><div class="live-bar"><button type="button" class="live-reset">Reset to the lesson's numbers</button><p class="live-status" id="live-status" role="status"></p></div><p class="live-help">Every number worked out on the page follows yours: the forward pass, each derivation, the updates, the tables and figures. What the page cannot work out again says so where it stands: a source's figures (printed for the lesson's numbers) and the training runs (trained from them).</p><div class="live-fields">${body}</div></details>`;
+}
+
+/** For paper: the numbers the reader changed, since the panel does not print. */
+function printNote(list: Editable[], edits: ReadonlyMap<string, number>): string {
+  const changed = list.filter((e) => edits.has(e.key)).map((e) => `${escapeHtml(e.key)} = ${edits.get(e.key)} (the lesson's: ${e.value})`);
+  return changed.length ? `Printed with numbers changed from the lesson's: ${changed.join(', ')}.` : '';
 }
 
 /**
@@ -86,6 +95,8 @@ function start(): void {
   const main = document.querySelector<HTMLElement>('main.lesson')!;
   main.insertAdjacentHTML('afterbegin', panelHtml(list));
   const panel = main.querySelector<HTMLDetailsElement>('.live-panel')!;
+  panel.insertAdjacentHTML('afterend', '<p class="live-print-note"></p>');
+  const printed = panel.nextElementSibling as HTMLElement;
   const status = panel.querySelector<HTMLElement>('.live-status')!;
   const count = panel.querySelector<HTMLElement>('.live-count')!;
   let edits = editsFromAddress(list);
@@ -110,7 +121,7 @@ function start(): void {
     root.dataset.chainbookState = 'working';
     try {
       const r = notebook.recompute(edits, (done) => {
-        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? `Recomputed: on screen in ${Math.round(done.visible)} ms, the whole page in ${Math.round(done.complete!)} ms.` : '';
+        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? 'The page now shows your numbers.' : '';
         root.dataset.chainbookState = 'done';
         links.refresh();
         last = done;
@@ -124,6 +135,7 @@ function start(): void {
       root.dataset.chainbookState = 'done';
     }
     history.replaceState(null, '', addressOf(edits));
+    printed.textContent = printNote(list, edits);
     show();
   };
   let pending = 0;
@@ -131,9 +143,9 @@ function start(): void {
     const input = event.target as HTMLInputElement;
     const e = byKey.get(input.dataset.key ?? '');
     if (!e) return;
-    const v = input.value.trim() === '' ? NaN : Number(input.value);
+    const v = input.value.trim() === '' || input.validity.badInput ? NaN : Number(input.value);
     if (!Number.isFinite(v)) {
-      status.textContent = `${e.key}: expected a number, like ${e.value}`;
+      status.textContent = `${e.key}: expected a number, like ${e.value} (with a point, not a comma)`;
       return;
     }
     if (v === e.value) edits.delete(e.key);

@@ -12,7 +12,7 @@ export function stepper(main: HTMLElement, math: MathRenderer, decimals: number)
   const mainGraph = () => [...main.querySelectorAll('svg.graph')].find((svg) => svg.querySelector('g[data-node]:not([data-node*=":"])'));
   const figure = mainGraph()?.closest('figure');
   if (!figure) return undefined;
-  (figure.closest('[data-live]') ?? figure).insertAdjacentHTML('afterend', `<section class="stepper" data-live-ui aria-label="The backward pass, step by step"><p class="stepper-title">Step through the backward pass of Figure ${figure.querySelector('.figure-number')?.textContent?.replace(/^Figure |\.$/g, '') ?? ''}</p><div class="stepper-buttons"><button type="button" data-go="first">First</button><button type="button" data-go="back" aria-keyshortcuts="ArrowLeft">← Back</button><button type="button" data-go="next" aria-keyshortcuts="ArrowRight">Next →</button><button type="button" data-go="last">Last</button></div><p class="stepper-status" aria-live="polite"></p></section>`);
+  (figure.closest('[data-live]') ?? figure).insertAdjacentHTML('afterend', `<section class="stepper" data-live-ui aria-label="The backward pass, step by step"><p class="stepper-title">Step through the backward pass of Figure ${figure.querySelector('.figure-number')?.textContent?.replace(/^Figure |\.$/g, '') ?? ''}</p><div class="stepper-buttons"><button type="button" data-go="first">First</button><button type="button" data-go="back" aria-keyshortcuts="ArrowLeft">← Back</button><button type="button" data-go="next" aria-keyshortcuts="ArrowRight">Next →</button><button type="button" data-go="last">Last</button></div><p class="stepper-status" aria-live="polite"></p><p class="stepper-key"><span class="key-wrt">solid outline</span>: the node its gradient is added to; <span class="key-of">dashed</span>: the node whose gradient is complete, multiplied by the factor between them (the lit line). A box of the graph goes to its node's working: click it, or Tab to it and press Enter.</p></section>`);
   const box = (figure.closest('[data-live]') ?? figure).nextElementSibling as HTMLElement;
   const status = box.querySelector<HTMLElement>('.stepper-status')!;
   let steps: BackwardStep[] = [];
@@ -36,6 +36,8 @@ export function stepper(main: HTMLElement, math: MathRenderer, decimals: number)
     lit(`g[data-node="${CSS.escape(of.link ?? '')}"]`, 'step-of');
     lit(`g[data-node="${CSS.escape(wrt.link ?? '')}"]`, 'step-wrt');
     lit(`path[data-edge="${CSS.escape(`${wrt.link}>${of.link}`)}"]`, 'step-edge');
+    // The graph scrolls inside its own box on a narrow screen: bring the step into it.
+    graph?.querySelector(`g[data-node="${CSS.escape(wrt.link ?? '')}"]`)?.scrollIntoView({ block: 'nearest', inline: 'center' });
     const line = `${partial(lossTex, wrt.tex)} \\mathrel{+}= ${partial(lossTex, of.tex)}\\cdot ${partial(of.tex, wrt.tex)} = ${num(s.upstream, d)}\\cdot ${num(s.factor.value, d)}`;
     status.innerHTML = `<span class="stepper-count">Step ${at + 1} of ${steps.length}:</span> ${math.render(line, false)}; so far ${math.render(`${partial(lossTex, wrt.tex)} = ${num(s.before, d)} + ${num(s.upstream * s.factor.value, d)} =`, false)} <span class="num" data-running>${formatNumber(s.after, d).replace('-', '−')}</span>`;
     box.dataset.step = String(at);

@@ -34,8 +34,9 @@ export interface Directive<D> {
    * What the live page does with it when a reader changes the lesson's numbers. 'live': its
    * evaluate reads only the models and the traced samples, so the page runs it again. A
    * sentence: what it shows stays about the lesson's own values (a source's figures, a
-   * training run), and the page says so in these words beside it; `hide`: in their place (a
-   * verdict on the lesson's numbers would read as one on the reader's).
+   * training run), and the page says so in these words beside it ({subject}: what the call
+   * names, like in_h1); `hide`: in their place (a verdict on the lesson's numbers would read as
+   * one on the reader's).
    */
   inPage?: 'live' | { stale: string; hide?: boolean };
   evaluate(call: DirectiveCall, lesson: LessonContext): D;
