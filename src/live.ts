@@ -2,7 +2,7 @@
 // changed (inputs, targets, weights, biases, the learning rate), and the context its live
 // directives evaluate in. The same functions the build uses; no DOM, no mathjs.
 import type { LessonContext } from './lesson/directive.ts';
-import type { EvaluatedModel } from './lesson/models.ts';
+import { agreement, type EvaluatedModel } from './lesson/models.ts';
 import type { LessonMeta, LessonSample } from './lesson/parse.ts';
 import type { Arg } from './lesson/syntax.ts';
 import { Network } from './network.ts';
@@ -97,4 +97,13 @@ export function liveContext(p: LivePayload, edits: Edits): LessonContext {
     position: () => ({ line: 1, col: 1 }),
     fieldOffset: () => 0,
   };
+}
+
+/**
+ * The reader's gradients checked as the build checks the lesson's: the vectorised trainer and
+ * central finite differences against the tracer (mathjs's symbolic derivative is not in the page).
+ */
+export function crossCheck(model: EvaluatedModel, data: LessonSample[]): { ok: boolean; rows: number; failing: string[] } {
+  const rows = agreement(model.net, model.trace, data, false);
+  return { ok: rows.every((r) => r.ok), rows: rows.length, failing: rows.filter((r) => !r.ok).map((r) => r.quantity) };
 }

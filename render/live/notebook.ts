@@ -140,14 +140,26 @@ export class Notebook {
       if (!changed) note?.remove();
     });
     const at = performance.now();
+    // A sentence speaks of one set of numbers: where one of its {{…}} cannot follow the reader
+    // (a run's), none of them does, and the sentence is marked as the lesson's.
+    const sentences = new Map<Element, { el: HTMLElement; html?: string }[]>();
     root.querySelectorAll<HTMLElement>('[data-value]').forEach((el) => {
       const original = (el.dataset.static ??= el.innerHTML);
       const html = changed ? renderValue(p.values[Number(el.dataset.value)], lesson) : original;
-      el.classList.toggle('is-stale', html === undefined);
-      if (html === undefined) el.title = "from the lesson's own numbers";
-      else el.removeAttribute('title');
-      if (html !== undefined && el.innerHTML !== html) el.innerHTML = html;
+      const sentence = el.closest('p, li, td, dd, dt, th, h1, h2, h3, h4, figcaption') ?? el;
+      sentences.set(sentence, [...(sentences.get(sentence) ?? []), { el, html }]);
     });
+    for (const [sentence, values] of sentences) {
+      const stale = values.some((v) => v.html === undefined);
+      sentence.classList.toggle('prose-stale', stale);
+      for (const { el, html } of values) {
+        const shown = stale ? el.dataset.static! : html!;
+        el.classList.toggle('is-stale', stale);
+        if (stale) el.title = "the lesson's own numbers, like the rest of this sentence";
+        else el.removeAttribute('title');
+        if (el.innerHTML !== shown) el.innerHTML = shown;
+      }
+    }
     timings.push({ block: 'values', ms: performance.now() - at });
     // Nearest the screen first; every block waiting says so to assistive technology.
     const distance = new Map(queue.map((el) => [el, nearView(el)]));

@@ -1,7 +1,8 @@
 // The live notebook: the page's script. It reads what the build handed it (the lesson's models
 // and where each directive stands), lists the numbers a reader may change, and on every change
 // recomputes the page in place (notebook.ts). Without it the page is the static build, complete.
-import { editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
+import type { LessonContext } from '../../src/lesson/directive.ts';
+import { crossCheck, editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
 import { escapeHtml } from '../html.ts';
 import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
 import { math, Notebook, remember, renderBlock, renderValue, timings, type Recomputed } from './notebook.ts';
@@ -47,10 +48,18 @@ function panelHtml(list: Editable[]): string {
   return `<details class="live-panel" data-live-ui><summary>Change the numbers <span class="live-count"></span></summary><div class="live-bar"><button type="button" class="live-reset">Reset to the lesson's numbers</button><p class="live-status" id="live-status" role="status"></p></div><p class="live-help">Every number worked out on the page follows yours: the forward pass, each derivation, the updates, the tables and figures. What the page cannot work out again says so where it stands: a source's figures (printed for the lesson's numbers) and the training runs (trained from them).</p><div class="live-fields">${body}</div></details>`;
 }
 
-/** For paper: the numbers the reader changed, since the panel does not print. */
-function printNote(list: Editable[], edits: ReadonlyMap<string, number>): string {
-  const changed = list.filter((e) => edits.has(e.key)).map((e) => `${escapeHtml(e.key)} = ${edits.get(e.key)} (the lesson's: ${e.value})`);
-  return changed.length ? `Printed with numbers changed from the lesson's: ${changed.join(', ')}.` : '';
+/** The reader's gradients cross-checked as the build checks the lesson's, in words for the status line. */
+function checked(lesson: LessonContext): string {
+  const c = crossCheck(lesson.models.get('main')!, lesson.traced);
+  return c.ok
+    ? `The page shows your numbers. Their ${c.rows - 1} gradients agree with the vectorised trainer and with finite differences, as the lesson's do.`
+    : `The page shows your numbers, but the vectorised trainer or finite differences disagree with the tracer on ${c.failing.join(', ')}: at these numbers the step is not to be trusted.`;
+}
+
+/** What the reader changed, above the lesson and on paper (the panel does not print), and what that means for its words. */
+function changesNote(list: Editable[], edits: ReadonlyMap<string, number>): string {
+  const changed = list.filter((e) => edits.has(e.key)).map((e) => `${e.key} = ${edits.get(e.key)} (the lesson's: ${e.value})`);
+  return changed.length ? `With your numbers: ${changed.join(', ')}. The worked numbers follow them; the lesson's sentences were written for its own numbers, and one about them may not hold for yours.` : '';
 }
 
 /**
@@ -95,7 +104,7 @@ function start(): void {
   const main = document.querySelector<HTMLElement>('main.lesson')!;
   main.insertAdjacentHTML('afterbegin', panelHtml(list));
   const panel = main.querySelector<HTMLDetailsElement>('.live-panel')!;
-  panel.insertAdjacentHTML('afterend', '<p class="live-print-note"></p>');
+  panel.insertAdjacentHTML('afterend', '<p class="live-changes" hidden></p>');
   const printed = panel.nextElementSibling as HTMLElement;
   const status = panel.querySelector<HTMLElement>('.live-status')!;
   const count = panel.querySelector<HTMLElement>('.live-count')!;
@@ -121,7 +130,7 @@ function start(): void {
     root.dataset.chainbookState = 'working';
     try {
       const r = notebook.recompute(edits, (done) => {
-        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? 'The page now shows your numbers.' : '';
+        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '';
         root.dataset.chainbookState = 'done';
         links.refresh();
         last = done;
@@ -135,7 +144,8 @@ function start(): void {
       root.dataset.chainbookState = 'done';
     }
     history.replaceState(null, '', addressOf(edits));
-    printed.textContent = printNote(list, edits);
+    printed.textContent = changesNote(list, edits);
+    printed.hidden = edits.size === 0;
     show();
   };
   let pending = 0;

@@ -87,8 +87,8 @@ function evaluateModel(parsed: ParsedLesson, name: string, net: Network, data: L
   return { name, net, trace, step, after, replay, lr, agreement: agreement(net, trace, data) };
 }
 
-/** The same gradients three (or four) independent ways. */
-function agreement(net: Network, trace: NetworkTrace, data: LessonSample[]): AgreementRow[] {
+/** The same gradients three (or four) independent ways; `symbolic` false: without mathjs (the live page has none). */
+export function agreement(net: Network, trace: NetworkTrace, data: LessonSample[], symbolic = true): AgreementRow[] {
   const dataset: Dataset = {
     X: Float64Array.from(data.flatMap((s) => s.x)),
     T: Float64Array.from(data.flatMap((s) => s.t)),
@@ -102,14 +102,14 @@ function agreement(net: Network, trace: NetworkTrace, data: LessonSample[]): Agr
   const trainerLoss = trainer.step(dataset.X, dataset.T, 0, dataset.n);
   const trainerGrads = trainer.flatGradients();
   const fd = finiteDifferences(net, dataset);
-  const symbolic = net.params.length <= 30 ? symbolicGradients(net, dataset) : undefined;
+  const exact = symbolic && net.params.length <= 30 ? symbolicGradients(net, dataset) : undefined;
   const close = (a: number, b: number, rel: number, abs: number) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
   return [
     { quantity: trace.loss.name, tex: trace.loss.tex, tracer: trace.loss.value, trainer: trainerLoss, finiteDifference: NaN, ok: close(trace.loss.value, trainerLoss, 1e-12, 1e-15) },
     ...net.params.map((p, i) => {
       const t = trace.params[i].grad;
       // mathjs's expression of the loss overflows where a sigmoid saturates (log of 1 − 1): no symbolic value there.
-      const sym = symbolic && Number.isFinite(symbolic[i]) ? symbolic[i] : undefined;
+      const sym = exact && Number.isFinite(exact[i]) ? exact[i] : undefined;
       const ok = close(t, trainerGrads[i], 1e-10, 1e-14) && close(t, fd[i], 1e-6, 1e-8) && (sym === undefined || close(t, sym, 1e-9, 1e-13));
       return { quantity: `∂${trace.loss.name}/∂${p.name}`, tex: `\\frac{\\partial ${trace.loss.tex}}{\\partial ${trace.params[i].tex}}`, tracer: t, trainer: trainerGrads[i], finiteDifference: fd[i], symbolic: sym, ok };
     }),
