@@ -105,7 +105,7 @@ describe('lesson 2, live', () => {
     expect(await page.locator('.stale-note').first().innerText()).toContain('The source used other values than yours: its figure for');
     expect(page.url()).toMatch(/\?i1=0\.05$/);
     // The reader's gradients cross-checked in the page; the change, and what it means for the lesson's words, above the lesson.
-    expect(await text(page, '#live-status')).toContain('16 gradients agree with the vectorised trainer and with finite differences');
+    expect(await text(page, '#live-status')).toContain('Their 12 gradients agree with the vectorised trainer and with finite differences');
     expect(await text(page, '.live-changes')).toContain("i1 = 0.05 (the lesson's: 0.1)");
 
     // The learning rate: every update is w − α·∂E/∂w with the new α.
