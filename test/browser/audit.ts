@@ -293,6 +293,8 @@ function inPageAudit(t: Thresholds): Violation[] {
   const overflowing: { el: Element; v: Violation }[] = [];
   for (const el of document.querySelectorAll('body *')) {
     if (el.closest('svg, .katex-mathml') || el.parentElement?.closest(print ? '.katex' : '.scroll, .katex')) continue;
+    // A text field scrolls its own value, as every browser's does.
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) continue;
     const h = el as HTMLElement;
     if (h.clientWidth === 0 && h.clientHeight === 0) continue; // inline or not rendered
     const s = getComputedStyle(el);
