@@ -81,6 +81,10 @@ export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, 
     const net = Network.fromSpec(spec);
     if (inherits) for (const param of net.params) if (edits.has(param.name)) net.set(param, edits.get(param.name)!);
     const stepped = stepTraced(net, data, lr);
+    // As the build refuses a lesson whose step overflows: nothing infinite is drawn.
+    const bad = [...stepped.trace.tape.nodes, ...stepped.after.tape.nodes].find((n) => !Number.isFinite(n.value) || !Number.isFinite(n.grad));
+    if (bad) throw new RangeError(`${name === 'main' ? '' : `in variant ${name}, `}${bad.name} ${Number.isFinite(bad.value) ? `has the gradient ${bad.grad}` : `is ${bad.value}`}; the numbers are too large to step`);
+    if (!stepped.step.after.every(Number.isFinite)) throw new RangeError(`the step takes ${name === 'main' ? 'a parameter' : `a parameter of variant ${name}`} to infinity; the learning rate or the numbers are too large`);
     linkTrace(stepped.trace, name);
     models.set(name, { name, net, ...stepped, lr, agreement: [] });
   }

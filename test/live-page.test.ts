@@ -74,14 +74,44 @@ async function pageNumbers(page: Page): Promise<string[]> {
 }
 
 describe('lesson 2, live', () => {
+  // One load of the page for the tests on the lesson's own numbers, in this order, then the edits.
+  let lesson2: Promise<Page> | undefined;
+  const shared = () => (lesson2 ??= open());
+
   it('shows, for the lesson\'s own numbers, exactly what the build wrote', async () => {
-    const page = await open();
+    const page = await shared();
     expect(await page.evaluate(() => (window as any).chainbookLive.selfCheck())).toEqual([]);
-    await page.close();
+  });
+
+  it('steps through the backward pass: the node accumulated into and its running gradient', async () => {
+    const page = await shared();
+    const model = engine(0.1, 0.5);
+    const steps = model.trace.tape.backwardSteps(model.trace.loss);
+    const status = page.locator('.stepper-status');
+    const at = async (k: number) => {
+      expect(await page.locator('.stepper').getAttribute('data-step')).toBe(String(k));
+      const wrt = steps[k].factor.wrt;
+      expect(await page.locator('svg.graph g.node.step-wrt').getAttribute('data-node')).toBe(wrt.name);
+      expect(await page.locator('svg.graph g.node.step-of').getAttribute('data-node')).toBe(steps[k].factor.of.name);
+      expect(await status.locator('[data-running]').innerText()).toBe(formatNumber(steps[k].after, 6).replace('-', '−'));
+    };
+    await page.locator('.stepper [data-go=next]').click();
+    await at(0);
+    for (let k = 0; k < 9; k++) await page.locator('.stepper [data-go=next]').click();
+    await at(9);
+    // The keyboard: the arrow keys step back and forth from the focused button.
+    await page.keyboard.press('ArrowLeft');
+    await at(8);
+    await page.locator('.stepper [data-go=last]').click();
+    await at(steps.length - 1);
+    // The last += into each parameter leaves its gradient: the one the page derives.
+    const w1 = model.trace.params.find((p) => p.name === 'w1')!;
+    const last = steps.filter((s) => s.factor.wrt === w1).pop()!;
+    expect(last.after).toBe(w1.grad);
   });
 
   it('follows i1 from 0.1 to 0.05: out_h1, ∂E/∂w1, w1⁺ and the error after the step are the engine\'s', async () => {
-    const page = await open();
+    const page = await shared();
     const before = await quantities(page);
     const model = engine(0.05, 0.5), lesson = engine(0.1, 0.5);
     const w1 = model.net.params.findIndex((p) => p.name === 'w1');
@@ -118,12 +148,12 @@ describe('lesson 2, live', () => {
       expect(update).toContain(shown(moved.step.after[i]));
       expect(update).toContain('0.8');
     }
-    const shared = page.url();
-    expect(shared).toMatch(/\?i1=0\.05&lr=0\.8$/);
+    const address = page.url();
+    expect(address).toMatch(/\?i1=0\.05&lr=0\.8$/);
     const numbers = await pageNumbers(page);
 
     // The address opens the same page: the panel shows the reader's numbers, the page follows them.
-    const reopened = await open(shared);
+    const reopened = await open(address);
     await settled(reopened);
     expect(await reopened.inputValue('#live-i1')).toBe('0.05');
     expect(await reopened.inputValue('#live-lr')).toBe('0.8');
@@ -144,36 +174,8 @@ describe('lesson 2, live', () => {
     expect(await text(staticPage, '#forward-out_h1')).toContain(shown(lesson.trace.node('out_h1').value));
     expect(await staticPage.locator('.live-panel').count()).toBe(0);
     await noJs.close();
-    await Promise.all([page.close(), reopened.close()]);
+    await reopened.close();
   }, 60_000);
-
-  it('steps through the backward pass: the node accumulated into and its running gradient', async () => {
-    const page = await open();
-    const model = engine(0.1, 0.5);
-    const steps = model.trace.tape.backwardSteps(model.trace.loss);
-    const status = page.locator('.stepper-status');
-    const at = async (k: number) => {
-      expect(await page.locator('.stepper').getAttribute('data-step')).toBe(String(k));
-      const wrt = steps[k].factor.wrt;
-      expect(await page.locator('svg.graph g.node.step-wrt').getAttribute('data-node')).toBe(wrt.name);
-      expect(await page.locator('svg.graph g.node.step-of').getAttribute('data-node')).toBe(steps[k].factor.of.name);
-      expect(await status.locator('[data-running]').innerText()).toBe(formatNumber(steps[k].after, 6).replace('-', '−'));
-    };
-    await page.locator('.stepper [data-go=next]').click();
-    await at(0);
-    for (let k = 0; k < 9; k++) await page.locator('.stepper [data-go=next]').click();
-    await at(9);
-    // The keyboard: the arrow keys step back and forth from the focused button.
-    await page.keyboard.press('ArrowLeft');
-    await at(8);
-    await page.locator('.stepper [data-go=last]').click();
-    await at(steps.length - 1);
-    // The last += into each parameter leaves its gradient: the one the page derives.
-    const w1 = model.trace.params.find((p) => p.name === 'w1')!;
-    const last = steps.map((s, k) => [s, k] as const).filter(([s]) => s.factor.wrt === w1).pop()!;
-    expect(last[0].after).toBe(w1.grad);
-    await page.close();
-  });
 
   it('scrubs a training curve: the step marked on each line, its values as the figure\'s table gives them', async () => {
     const page = await open(url.replace('02-worked-example', '01-one-neuron'));

@@ -73,7 +73,9 @@ export function surfaceDrawing(s: LossSurface, lossName: string): SurfaceDrawing
   const barLabelX = barX + BAR + 52;
   parts.push(`<text class="axis-label" transform="translate(${barLabelX} ${T + S / 2}) rotate(-90)">${escapeHtml(lossName)} (colour)</text>`);
 
-  const [bx, byy] = [px(s.before[0]), py(s.before[1])], [ax, ay] = [px(s.after[0]), py(s.after[1])];
+  // A step that leaves the map (a huge learning rate in the live page) is drawn to just past its edge, in its own direction.
+  const [ex, ey] = reach(s);
+  const [bx, byy] = [px(s.before[0]), py(s.before[1])], [ax, ay] = [px(ex), py(ey)];
   const pixels = Math.hypot(ax - bx, ay - byy);
   let W = barLabelX + 14, zoom = 1;
   let marks = stepMarks(bx, byy, ax, ay);
@@ -130,4 +132,13 @@ export function surfaceFigureBox(page: RenderContext, s: LossSurface, lossName: 
   const xAt = (c: number) => s.x0 + ((c + 0.5) / s.cols) * (s.x1 - s.x0), yAt = (r: number) => s.y0 + ((r + 0.5) / s.rows) * (s.y1 - s.y0);
   const data = dataTable(`${lossName} at every 6th cell of the map (rows: ${s.names[1]}, columns: ${s.names[0]}), 4 significant digits`, [`${s.names[1]} \\ ${s.names[0]}`, ...cols.map((c) => sig(xAt(c)))], rows.map((r) => [sig(yAt(r)), ...cols.map((c) => sig(s.loss[r * s.cols + c]))]));
   return page.figure({ body: drawn.svg, caption, data });
+}
+
+/** Where the step's arrow ends: the step itself, or where it crosses a margin a tenth of the map's size beyond the map. */
+function reach(s: LossSurface): [number, number] {
+  const [b0, b1] = s.before, d0 = s.after[0] - b0, d1 = s.after[1] - b1;
+  const m0 = (s.x1 - s.x0) / 10, m1 = (s.y1 - s.y0) / 10;
+  const room = (b: number, d: number, lo: number, hi: number) => (d > 0 ? (hi - b) / d : d < 0 ? (lo - b) / d : Infinity);
+  const t = Math.min(1, room(b0, d0, s.x0 - m0, s.x1 + m0), room(b1, d1, s.y0 - m1, s.y1 + m1));
+  return [b0 + t * d0, b1 + t * d1];
 }

@@ -9,7 +9,7 @@ import type { Arg } from '../../src/lesson/syntax.ts';
 import { liveContext, type LiveBlock, type LivePayload } from '../../src/live.ts';
 import { boxTables, figureHtml, numberedStep, proseHtml } from '../blocks.ts';
 import { htmlNumber } from '../format.ts';
-import { escapeHtml } from '../html.ts';
+import { escapeHtml, markLanguages } from '../html.ts';
 import { MathRenderer } from '../katex.ts';
 import { patchHtml, remember as rememberHtml, remembered } from './patch.ts';
 
@@ -41,12 +41,21 @@ function subjectOf(block: LiveBlock): string {
   return words.join(' ') || `::${block.name}`;
 }
 
-/** One directive rendered again in the reader's context, wrapped as the build wrapped it. */
-export function renderBlock(block: LiveBlock, lesson: LessonContext): string {
+/** A live directive's data in the reader's context: where the numbers cannot be stepped, this is what throws. */
+export function evaluateBlock(block: LiveBlock, lesson: LessonContext): unknown {
   const directive = LIVE.get(block.name)!;
-  const data = directive.evaluate(readCall(token('directive', block.args, block.name), directive.name, directive.args, lesson), lesson);
-  const html = directive.render(data, renderContext(block));
-  return boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html);
+  return directive.evaluate(readCall(token('directive', block.args, block.name), directive.name, directive.args, lesson), lesson);
+}
+
+/** Its HTML, wrapped as the build wrapped it (numbered, its tables boxed, its Chinese marked). */
+export function drawBlock(block: LiveBlock, data: unknown): string {
+  const html = LIVE.get(block.name)!.render(data, renderContext(block));
+  return markLanguages(boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html));
+}
+
+/** One directive rendered again in the reader's context. */
+export function renderBlock(block: LiveBlock, lesson: LessonContext): string {
+  return drawBlock(block, evaluateBlock(block, lesson));
 }
 
 /** A {{…}} in the reader's context, as the build prints it; undefined where it is a run's (not recomputed). */
@@ -125,10 +134,13 @@ export class Notebook {
     timings.length = 0;
     const { p, root } = this;
     const lesson = liveContext(p, edits);
+    // Every block's data before the page changes at all: numbers that cannot be stepped throw here, and leave the page as it was.
+    const blocks = [...root.querySelectorAll<HTMLElement>('[data-live]')];
+    const data = new Map(blocks.filter((el) => !p.blocks[Number(el.dataset.live)].stale).map((el) => [el, evaluateBlock(p.blocks[Number(el.dataset.live)], lesson)]));
     timings.push({ block: 'models', ms: performance.now() - started });
     const changed = edits.size > 0;
     const queue: HTMLElement[] = [];
-    root.querySelectorAll<HTMLElement>('[data-live]').forEach((el) => {
+    blocks.forEach((el) => {
       const block = p.blocks[Number(el.dataset.live)];
       if (!block.stale) return void queue.push(el);
       el.classList.toggle('is-stale', changed);
@@ -168,14 +180,26 @@ export class Notebook {
     const draw = (el: HTMLElement) => {
       const t = performance.now();
       const block = p.blocks[Number(el.dataset.live)];
-      const html = renderBlock(block, lesson);
+      const html = drawBlock(block, data.get(el));
       const rendered = performance.now();
       const how = patchHtml(el, html);
       el.removeAttribute('aria-busy');
       timings.push({ block: block.name, ms: rendered - t, dom: performance.now() - rendered, how });
     };
-    while (queue.length && distance.get(queue[0]) === 0) draw(queue.shift()!);
-    const result: Recomputed = { lesson, visible: performance.now() - started };
+    const fail = (e: unknown): Recomputed => {
+      // A block the engine cannot draw for these numbers: the rest stay as they were, and the page says why.
+      for (const el of queue) el.removeAttribute('aria-busy');
+      const failed = { ...result, complete: performance.now() - started, error: (e as Error).message };
+      queueMicrotask(() => done(failed));
+      return failed;
+    };
+    const result: Recomputed = { lesson, visible: 0 };
+    try {
+      while (queue.length && distance.get(queue[0]) === 0) draw(queue.shift()!);
+    } catch (e) {
+      return fail(e);
+    }
+    result.visible = performance.now() - started;
     const slice = () => {
       if (generation !== this.generation) return;
       try {
@@ -183,9 +207,7 @@ export class Notebook {
         do draw(queue.shift()!);
         while (queue.length && performance.now() < until);
       } catch (e) {
-        // A block the engine cannot draw for these numbers: the rest stay as they were, and the page says why.
-        for (const el of queue) el.removeAttribute('aria-busy');
-        return done({ ...result, complete: performance.now() - started, error: (e as Error).message });
+        return void fail(e);
       }
       if (queue.length) later(slice);
       else done({ ...result, complete: performance.now() - started });

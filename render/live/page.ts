@@ -9,16 +9,21 @@ import { math, Notebook, remember, renderBlock, renderValue, timings, type Recom
 import { scrubCurves } from './scrubber.ts';
 import { stepper } from './stepper.ts';
 
-/** The reader's numbers in the address (?i1=0.05&lr=0.8), so a changed page can be shared. */
-function editsFromAddress(list: Editable[]): Map<string, number> {
+/** A number as a reader writes one: decimal, with an optional exponent (no hex, no separators). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** The reader's numbers in the address (?i1=0.05&lr=0.8), so a changed page can be shared; and the keys it could not use. */
+function editsFromAddress(list: Editable[]): { edits: Map<string, number>; ignored: string[] } {
   const edits = new Map<string, number>();
-  const query = new URLSearchParams(location.search);
-  for (const e of list) {
-    const raw = query.get(e.key);
-    const v = raw === null || raw.trim() === '' ? NaN : Number(raw);
-    if (Number.isFinite(v) && v !== e.value) edits.set(e.key, v);
+  const ignored: string[] = [];
+  const byKey = new Map(list.map((e) => [e.key, e]));
+  for (const [key, raw] of new URLSearchParams(location.search)) {
+    const e = byKey.get(key);
+    const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
+    if (!e || !Number.isFinite(v)) ignored.push(key);
+    else if (v !== e.value) edits.set(key, v);
   }
-  return edits;
+  return { edits, ignored };
 }
 
 function addressOf(edits: ReadonlyMap<string, number>): string {
@@ -108,7 +113,10 @@ function start(): void {
   const printed = panel.nextElementSibling as HTMLElement;
   const status = panel.querySelector<HTMLElement>('.live-status')!;
   const count = panel.querySelector<HTMLElement>('.live-count')!;
-  let edits = editsFromAddress(list);
+  const fromAddress = editsFromAddress(list);
+  let edits = fromAddress.edits;
+  /** fields holding something that is not a number: their message stays until they do */
+  const invalid = new Map<string, string>();
   const links = linkNodes(main);
   const steps = stepper(main, math, p.decimals);
   scrubCurves(main, (k) => p.blocks[k]?.name === 'curve');
@@ -126,26 +134,34 @@ function start(): void {
   let last: Recomputed | undefined;
   const waiting: ((r: Recomputed) => void)[] = [];
   const root = document.documentElement;
+  /** what the address held that the page could not use: said until the reader changes something */
+  let notice = fromAddress.ignored.length ? `Not numbers of this lesson, so left out of the address: ${fromAddress.ignored.map((k) => k.slice(0, 40)).join(', ')}.` : '';
+  const say = (text: string) => {
+    status.textContent = invalid.size ? [...invalid.values()].join(' ') : [notice, text].filter(Boolean).join(' ');
+  };
+  const settle = (r: Recomputed) => {
+    root.dataset.chainbookState = 'done';
+    last = r;
+    for (const resolve of waiting.splice(0)) resolve(r);
+  };
   const apply = () => {
     root.dataset.chainbookState = 'working';
     try {
       const r = notebook.recompute(edits, (done) => {
-        status.textContent = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '';
-        root.dataset.chainbookState = 'done';
+        say(done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '');
         links.refresh();
-        last = done;
-        for (const resolve of waiting.splice(0)) resolve(done);
+        settle(done);
       });
       steps?.refresh(r.lesson.models.get('main')!.trace);
       root.dataset.chainbookEdits = String(edits.size);
+      history.replaceState(null, '', addressOf(edits));
+      printed.textContent = changesNote(list, edits);
+      printed.hidden = edits.size === 0;
     } catch (e) {
-      // Numbers that overflow the step, say: the page keeps what it last showed.
-      status.textContent = `These numbers cannot be stepped: ${(e as Error).message}`;
-      root.dataset.chainbookState = 'done';
+      // Numbers that overflow the step, say: the page, and its address, keep what they last showed.
+      say(`These numbers cannot be stepped: ${(e as Error).message}. The page still shows the last numbers that could.`);
+      settle({ lesson: undefined as unknown as LessonContext, visible: 0, complete: 0, error: (e as Error).message });
     }
-    history.replaceState(null, '', addressOf(edits));
-    printed.textContent = changesNote(list, edits);
-    printed.hidden = edits.size === 0;
     show();
   };
   let pending = 0;
@@ -153,11 +169,14 @@ function start(): void {
     const input = event.target as HTMLInputElement;
     const e = byKey.get(input.dataset.key ?? '');
     if (!e) return;
+    notice = '';
     const v = input.value.trim() === '' || input.validity.badInput ? NaN : Number(input.value);
     if (!Number.isFinite(v)) {
-      status.textContent = `${e.key}: expected a number, like ${e.value} (with a point, not a comma)`;
+      invalid.set(e.key, `${e.key}: expected a number, like ${e.value} (with a point, not a comma).`);
+      say('');
       return;
     }
+    invalid.delete(e.key);
     if (v === e.value) edits.delete(e.key);
     else edits.set(e.key, v);
     // One recompute a frame, however fast a slider moves.
@@ -166,6 +185,7 @@ function start(): void {
   });
   panel.querySelector('.live-reset')!.addEventListener('click', () => {
     edits = new Map();
+    invalid.clear();
     apply();
   });
   // A number the lesson declares, clicked where it appears in the math: its field in the panel.
@@ -176,6 +196,10 @@ function start(): void {
     panel.open = true;
     panel.querySelector<HTMLInputElement>(`input[type=number][data-key="${CSS.escape(e.key)}"]`)?.focus();
   });
+  if (notice) {
+    panel.open = true;
+    say('');
+  }
   if (edits.size) {
     panel.open = true;
     apply();
