@@ -50,15 +50,10 @@ export class MathRenderer {
     // their own text: each shape is typeset once per process and its numbers filled in, so a
     // rebuild (chainbook dev) or the live page after an edit typesets only what is new.
     const { shape, numbers } = numberSlots(tex);
-    const key = `${display ? 'D' : 'I'}${shape}`;
-    let html = TYPESET.get(key);
-    if (html === undefined) {
-      html = this.engine(shape, display);
-      if (TYPESET.size >= MAX_TYPESET) TYPESET.delete(TYPESET.keys().next().value!);
-      TYPESET.set(key, html);
-    }
-    // A shape whose numbers did not each become a text of their own is typeset as it is.
-    return fillSlots(html, numbers) ?? this.engine(tex, display);
+    const mode = display ? 'D' : 'I';
+    const filled = fillSlots(known(`${mode}${shape}`, () => this.engine(shape, display)), numbers);
+    // A shape whose numbers did not each become a text of their own is typeset as it is (and kept so).
+    return filled ?? known(`${mode}=${tex}`, () => this.engine(tex, display));
   }
 
   /** The engine's math: a copy of its LaTeX (MathML's annotation) reads as the formula, without the links to nodes. */
@@ -89,6 +84,17 @@ export class MathRenderer {
       throw new LessonError(at((e as { position?: number }).position ?? 0), `LaTeX: ${message}`);
     }
   }
+}
+
+/** The engine's typeset math by key, made once per process (the oldest dropped past MAX_TYPESET). */
+function known(key: string, make: () => string): string {
+  let html = TYPESET.get(key);
+  if (html === undefined) {
+    html = make();
+    if (TYPESET.size >= MAX_TYPESET) TYPESET.delete(TYPESET.keys().next().value!);
+    TYPESET.set(key, html);
+  }
+  return html;
 }
 
 /**

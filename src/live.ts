@@ -6,7 +6,7 @@ import { agreement, type EvaluatedModel } from './lesson/models.ts';
 import type { LessonMeta, LessonSample } from './lesson/parse.ts';
 import type { Arg } from './lesson/syntax.ts';
 import { Network } from './network.ts';
-import { linkTrace, stepTraced } from './trace.ts';
+import { linkTrace, stepTraced, traceNetwork, type NetworkTrace } from './trace.ts';
 
 /** A directive of the page, as the build read it: the page evaluates it again, or marks it stale. */
 export interface LiveBlock {
@@ -49,9 +49,17 @@ export interface Editable {
 
 export type Edits = ReadonlyMap<string, number>;
 
+/** The lesson's own main model traced once per payload: what names the numbers a reader may change. */
+const lessonTraces = new WeakMap<LivePayload, NetworkTrace>();
+function lessonTrace(p: LivePayload): NetworkTrace {
+  let trace = lessonTraces.get(p);
+  if (!trace) lessonTraces.set(p, (trace = traceNetwork(Network.fromSpec(p.model), p.data)));
+  return trace;
+}
+
 /** Every number of the traced step a reader may change, in the page's order: inputs, targets, parameters, learning rate. */
 export function editables(p: LivePayload): Editable[] {
-  const trace = stepTraced(Network.fromSpec(p.model), p.data, p.lr).trace;
+  const trace = lessonTrace(p);
   const node = (kind: Editable['kind']) => (n: { name: string; tex: string; value: number }): Editable => ({ key: n.name, tex: n.tex, kind, value: n.value });
   return [
     ...trace.samples.flatMap((s) => s.inputs.map(node('input'))),
@@ -69,7 +77,7 @@ const OWN_PARAMETERS = ['layers', 'bias', 'naming', 'weights', 'biases', 'params
  * ignored (a shared address from another version of the page).
  */
 export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, EvaluatedModel>; data: LessonSample[]; lr: number } {
-  const base = stepTraced(Network.fromSpec(p.model), p.data, p.lr).trace;
+  const base = lessonTrace(p);
   const data = p.data.map((s, i) => ({
     x: s.x.map((v, k) => edits.get(base.samples[i].inputs[k].name) ?? v),
     t: s.t.map((v, k) => edits.get(base.samples[i].targets[k].name) ?? v),
@@ -93,8 +101,8 @@ export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, 
 
 /** What the page's directives evaluate in: the reader's models, no runs (a run's figures are marked stale, not retrained). */
 export function liveContext(p: LivePayload, edits: Edits): LessonContext {
-  const { models, data } = liveModels(p, edits);
-  const meta = { decimals: p.decimals, names: p.names, lr: edits.get('lr') ?? p.lr, variants: p.variants } as unknown as LessonMeta;
+  const { models, data, lr } = liveModels(p, edits);
+  const meta = { decimals: p.decimals, names: p.names, lr, variants: p.variants } as unknown as LessonMeta;
   return {
     meta, slug: '', models, traced: data, dataset: { kind: 'samples', X: new Float64Array(), T: new Float64Array(), n: 0, inputs: 0 } as unknown as LessonContext['dataset'],
     runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects: {},

@@ -2,10 +2,9 @@
 // on the reader's numbers, and each put back where the build put it. page.ts is the page around it.
 import { DIRECTIVES } from '../../directives/registry.ts';
 import { readCall, type AnyDirective, type LessonContext, type RenderContext } from '../../src/lesson/directive.ts';
-import type { DirectiveToken } from '../../src/lesson/syntax.ts';
 import { VALUE_ARGS } from '../../src/lesson/evaluate.ts';
 import { resolveQuantity } from '../../src/lesson/quantity.ts';
-import type { Arg } from '../../src/lesson/syntax.ts';
+import type { Arg, DirectiveToken } from '../../src/lesson/syntax.ts';
 import { liveContext, type LiveBlock, type LivePayload } from '../../src/live.ts';
 import { boxTables, figureHtml, numberedStep, proseHtml } from '../blocks.ts';
 import { htmlNumber } from '../format.ts';
@@ -15,6 +14,9 @@ import { patchHtml, remember as rememberHtml, remembered } from './patch.ts';
 
 const LIVE = new Map(DIRECTIVES.filter((d) => d.inPage === 'live').map((d) => [d.name, d] as [string, AnyDirective]));
 export const math = new MathRenderer();
+
+/** The payload's entry for a block of the page (its data-live number). */
+export const blockOf = (p: LivePayload, el: HTMLElement): LiveBlock => p.blocks[Number(el.dataset.live)];
 
 /** A directive or {{…}} as the build read it, standing nowhere: the page's errors name no place. */
 function token(type: 'directive' | 'value', args: Arg[], name = 'value'): DirectiveToken {
@@ -69,18 +71,14 @@ export function renderValue(args: Arg[], lesson: LessonContext): string | undefi
   }
 }
 
-/** How long the last recompute spent on each part (the benchmark reads it). */
-export const timings: { block: string; ms: number; dom?: number; how?: string }[] = [];
-
-/** Each block's HTML for the lesson's own numbers, rendered in slices while the page is idle: the baseline a first change patches. */
-export function remember(p: LivePayload, root: ParentNode = document): void {
-  const lesson = liveContext(p, new Map());
-  const queue = [...root.querySelectorAll<HTMLElement>('[data-live]')].filter((el) => !p.blocks[Number(el.dataset.live)].stale);
+/** Each block's HTML for the lesson's own numbers (`lesson`), rendered in slices while the page is idle: the baseline a first change patches. */
+export function remember(p: LivePayload, lesson: LessonContext, root: ParentNode = document): void {
+  const queue = [...root.querySelectorAll<HTMLElement>('[data-live]')].filter((el) => !blockOf(p, el).stale);
   const slice = () => {
     const until = performance.now() + SLICE_MS;
     while (queue.length && performance.now() < until) {
       const el = queue.shift()!;
-      if (!remembered(el)) rememberHtml(el, renderBlock(p.blocks[Number(el.dataset.live)], lesson));
+      if (!remembered(el)) rememberHtml(el, renderBlock(blockOf(p, el), lesson));
     }
     if (queue.length) later(slice);
   };
@@ -131,17 +129,15 @@ export class Notebook {
   recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
     const generation = ++this.generation;
     const started = performance.now();
-    timings.length = 0;
     const { p, root } = this;
     const lesson = liveContext(p, edits);
     // Every block's data before the page changes at all: numbers that cannot be stepped throw here, and leave the page as it was.
     const blocks = [...root.querySelectorAll<HTMLElement>('[data-live]')];
-    const data = new Map(blocks.filter((el) => !p.blocks[Number(el.dataset.live)].stale).map((el) => [el, evaluateBlock(p.blocks[Number(el.dataset.live)], lesson)]));
-    timings.push({ block: 'models', ms: performance.now() - started });
+    const data = new Map(blocks.filter((el) => !blockOf(p, el).stale).map((el) => [el, evaluateBlock(blockOf(p, el), lesson)]));
     const changed = edits.size > 0;
     const queue: HTMLElement[] = [];
     blocks.forEach((el) => {
-      const block = p.blocks[Number(el.dataset.live)];
+      const block = blockOf(p, el);
       if (!block.stale) return void queue.push(el);
       el.classList.toggle('is-stale', changed);
       el.classList.toggle('stale-hidden', changed && block.hide === true);
@@ -151,7 +147,6 @@ export class Notebook {
       if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note">${escapeHtml(block.stale.replace('{subject}', subject))}</p>`);
       if (!changed) note?.remove();
     });
-    const at = performance.now();
     // A sentence speaks of one set of numbers: where one of its {{…}} cannot follow the reader
     // (a run's), none of them does, and the sentence is marked as the lesson's.
     const sentences = new Map<Element, { el: HTMLElement; html?: string }[]>();
@@ -159,7 +154,9 @@ export class Notebook {
       const original = (el.dataset.static ??= el.innerHTML);
       const html = changed ? renderValue(p.values[Number(el.dataset.value)], lesson) : original;
       const sentence = el.closest('p, li, td, dd, dt, th, h1, h2, h3, h4, figcaption') ?? el;
-      sentences.set(sentence, [...(sentences.get(sentence) ?? []), { el, html }]);
+      const values = sentences.get(sentence) ?? [];
+      values.push({ el, html });
+      sentences.set(sentence, values);
     });
     for (const [sentence, values] of sentences) {
       const stale = values.some((v) => v.html === undefined);
@@ -172,19 +169,13 @@ export class Notebook {
         if (el.innerHTML !== shown) el.innerHTML = shown;
       }
     }
-    timings.push({ block: 'values', ms: performance.now() - at });
     // Nearest the screen first; every block waiting says so to assistive technology.
     const distance = new Map(queue.map((el) => [el, nearView(el)]));
     queue.sort((a, b) => distance.get(a)! - distance.get(b)!);
     for (const el of queue) el.setAttribute('aria-busy', 'true');
     const draw = (el: HTMLElement) => {
-      const t = performance.now();
-      const block = p.blocks[Number(el.dataset.live)];
-      const html = drawBlock(block, data.get(el));
-      const rendered = performance.now();
-      const how = patchHtml(el, html);
+      patchHtml(el, drawBlock(blockOf(p, el), data.get(el)));
       el.removeAttribute('aria-busy');
-      timings.push({ block: block.name, ms: rendered - t, dom: performance.now() - rendered, how });
     };
     const fail = (e: unknown): Recomputed => {
       // A block the engine cannot draw for these numbers: the rest stay as they were, and the page says why.

@@ -5,7 +5,7 @@ import type { LessonContext } from '../../src/lesson/directive.ts';
 import { crossCheck, editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
 import { escapeHtml } from '../html.ts';
 import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
-import { math, Notebook, remember, renderBlock, renderValue, timings, type Recomputed } from './notebook.ts';
+import { blockOf, math, Notebook, remember, renderBlock, renderValue, type Recomputed } from './notebook.ts';
 import { scrubCurves } from './scrubber.ts';
 import { stepper } from './stepper.ts';
 
@@ -86,7 +86,7 @@ function selfCheck(p: LivePayload, main: HTMLElement): string[] {
   const parsed = document.createElement('template');
   const differ: string[] = [];
   main.querySelectorAll<HTMLElement>('[data-live]').forEach((el) => {
-    const block = p.blocks[Number(el.dataset.live)];
+    const block = blockOf(p, el);
     if (block.stale) return;
     parsed.innerHTML = renderBlock(block, lesson);
     if (parsed.innerHTML !== asBuilt(el).innerHTML) differ.push(`::${block.name} ${block.args.map((a) => (a.key ? `${a.key}=${a.value}` : a.value)).join(' ')}`);
@@ -131,7 +131,6 @@ function start(): void {
     count.textContent = edits.size ? `(${edits.size} changed)` : '';
   };
   const notebook = new Notebook(p);
-  let last: Recomputed | undefined;
   const waiting: ((r: Recomputed) => void)[] = [];
   const root = document.documentElement;
   /** what the address held that the page could not use: said until the reader changes something */
@@ -141,7 +140,6 @@ function start(): void {
   };
   const settle = (r: Recomputed) => {
     root.dataset.chainbookState = 'done';
-    last = r;
     for (const resolve of waiting.splice(0)) resolve(r);
   };
   const apply = () => {
@@ -205,9 +203,10 @@ function start(): void {
     apply();
   } else {
     show();
-    steps?.refresh(liveContext(p, edits).models.get('main')!.trace);
+    const lesson = liveContext(p, edits);
+    steps?.refresh(lesson.models.get('main')!.trace);
     // The first change then rewrites numbers instead of parsing the page's math again.
-    setTimeout(() => remember(p), 0);
+    setTimeout(() => remember(p, lesson), 0);
   }
   document.documentElement.dataset.chainbookLive = 'ready';
   // For the benchmark and the browser tests: set numbers as the panel would, and hear when the page has followed.
@@ -216,7 +215,7 @@ function start(): void {
     waiting.push(resolve);
     apply();
   });
-  (window as unknown as { chainbookLive: object }).chainbookLive = { timings, change, last: () => last, selfCheck: () => selfCheck(p, main) };
+  (window as unknown as { chainbookLive: object }).chainbookLive = { change, selfCheck: () => selfCheck(p, main) };
 }
 
 start();

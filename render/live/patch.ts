@@ -94,17 +94,15 @@ export function remember(el: Element, html: string): void {
 }
 
 /** Puts `html` in the element: patched where the element was given HTML of the same shape, else whole. */
-export function patchHtml(el: Element, html: string): 'same' | 'patched' | 'whole' {
+export function patchHtml(el: Element, html: string): void {
   const was = shown.get(el);
   const next = html.split(PARTS);
   const patch = was && changes(el, was, next);
-  if (was && patch && patch.length === 0) return 'same';
-  if (!was || !patch) {
+  if (was && patch) {
+    for (const change of patch) change();
+    was.parts = next;
+  } else {
     el.innerHTML = html;
     shown.set(el, { parts: next });
-    return 'whole';
   }
-  for (const change of patch) change();
-  was.parts = next;
-  return 'patched';
 }
