@@ -34,8 +34,12 @@ export interface DevServer {
 
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', woff2: 'font/woff2', woff: 'font/woff', ttf: 'font/ttf', txt: 'text/plain; charset=utf-8', js: 'text/javascript; charset=utf-8' };
 
-/** The page's script in dev only: reload when the server says a lesson was rebuilt. */
-const RELOAD_JS = "const events = new EventSource('/__chainbook/events');\nevents.addEventListener('open', () => { document.documentElement.dataset.chainbookDev = 'connected'; });\nevents.addEventListener('reload', () => location.reload());\n";
+/**
+ * The page's script in dev only: reload when the server says a lesson was rebuilt. A page
+ * knows which build served it (?build=N); a rebuild between its serving and its stream opening
+ * would otherwise go unheard, so the stream's first word is the current build.
+ */
+const RELOAD_JS = "const served = new URL(document.currentScript.src).searchParams.get('build');\nconst events = new EventSource('/__chainbook/events');\nevents.addEventListener('open', () => { document.documentElement.dataset.chainbookDev = 'connected'; });\nevents.addEventListener('build', (e) => { if (e.data !== served) location.reload(); });\nevents.addEventListener('reload', () => location.reload());\n";
 
 export async function dev(args: string[], options: DevOptions = {}): Promise<DevServer> {
   const { port = 8173, host = '127.0.0.1', console = processConsole, directives = DIRECTIVES } = options;
@@ -110,6 +114,8 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
   renderAll();
 
   const clients = new Set<ServerResponse>();
+  /** how many rebuilds the server has made: a page served before the latest one reloads when its stream opens */
+  let build = 0;
   const rebuild = (file: string) => {
     const start = performance.now();
     try {
@@ -135,6 +141,7 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
       // Whatever goes wrong in one rebuild, the server stays up for the next save.
       say(`chainbook dev: could not rebuild ${displayName(file)}: ${(e as Error).message} (this is a bug in chainbook)`);
     }
+    build++;
     for (const c of clients) c.write('event: reload\ndata: \n\n');
   };
 
@@ -142,10 +149,10 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
     const html = pages.get(path);
     const file = files.find((f) => errors.has(f) && `${slugOf(f)}.html` === path);
     const banner = (words: string) => `<div class="dev-error" role="alert"><p>${words}</p><pre>${escapeHtml(errors.get(file!)!)}</pre></div>`;
-    if (html === undefined) return file ? devPage(banner('This lesson has a mistake, and has not built yet.')) : undefined;
-    if (!file) return withDevScript(html);
+    if (html === undefined) return file ? withDevScript(devPage(banner('This lesson has a mistake, and has not built yet.')), build) : undefined;
+    if (!file) return withDevScript(html, build);
     // A function, so no $ in the message is read as a replacement pattern.
-    return withDevScript(html.replace(/<body>\n?/, () => `<body>\n${banner('This lesson has a mistake; the page below is its last good build.')}`));
+    return withDevScript(html.replace(/<body>\n?/, () => `<body>\n${banner('This lesson has a mistake; the page below is its last good build.')}`), build);
   };
 
   server.on('request', (req, res) => {
@@ -156,7 +163,7 @@ export async function dev(args: string[], options: DevOptions = {}): Promise<Dev
       if (req.method === 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'the event stream is for GET\n');
       if (clients.size >= 64) return send(res, 503, 'text/plain; charset=utf-8', 'too many open pages\n');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(': connected\n\n');
+      res.write(`event: build\ndata: ${build}\n\n`);
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
@@ -218,16 +225,16 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
-/** A dev page: the page's own CSP widened to this one script and its event stream (a live page allows its scripts already). */
-function withDevScript(html: string): string {
+/** A dev page of build `build`: the page's own CSP widened to this one script and its event stream (a live page allows its scripts already). */
+function withDevScript(html: string, build: number): string {
   return html
     .replace(/default-src 'none';(?: script-src 'self';)?/, "default-src 'none'; script-src 'self'; connect-src 'self';")
-    .replace('</body>', '<script src="/__chainbook/dev.js"></script>\n</body>');
+    .replace('</body>', `<script src="/__chainbook/dev.js?build=${build}"></script>\n</body>`);
 }
 
 /** A lesson that has never built: just its mistake, reloading when it is fixed. */
 function devPage(problem: string): string {
-  return withDevScript(`<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self' 'unsafe-inline'">\n<title>a mistake · chainbook dev</title>\n<link rel="stylesheet" href="/assets/chainbook.css">\n</head>\n<body>\n${problem}\n</body>\n</html>\n`);
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self' 'unsafe-inline'">\n<title>a mistake · chainbook dev</title>\n<link rel="stylesheet" href="/assets/chainbook.css">\n</head>\n<body>\n${problem}\n</body>\n</html>\n`;
 }
 
 const slugOf = (file: string) => file.replace(/^.*\//, '').replace(/\.md$/, '');
