@@ -54,16 +54,20 @@ export async function liveBench(root: string): Promise<string[]> {
       await page.waitForTimeout(1500); // the baseline the first change patches is rendered in idle slices
       const runs = await page.evaluate(async (n) => {
         const live = (window as unknown as { chainbookLive: { change(v: Record<string, number>): Promise<{ visible: number; complete: number }> } }).chainbookLive;
-        const out: [number, number][] = [];
+        const out: [number, number, number][] = [];
         for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
           const r = await live.change({ i1: 0.05 + i / 1000 });
-          out.push([r.visible, r.complete]);
+          // Until the frame that shows it has been laid out and painted.
+          await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+          out.push([r.visible, r.complete, performance.now() - t0]);
         }
         return out;
       }, EDITS);
-      const visible = median(runs.slice(2).map((r) => r[0])), complete = median(runs.slice(2).map((r) => r[1]));
+      const visible = median(runs.slice(2).map((r) => r[0])), complete = median(runs.slice(2).map((r) => r[1])), painted = median(runs.slice(2).map((r) => r[2]));
       lines.push(`| lesson 2 after one edit, in Chromium: on screen | ${visible.toFixed(1)} ms | node ${median(node).toFixed(1)} ms | ${(visible / median(node)).toFixed(2)}× | < 50 ms | ${visible < 50 ? 'yes' : 'NO'} | median of ${EDITS - 2} edits of i1 |`);
-      lines.push(`| lesson 2 after one edit, in Chromium: the whole page | ${complete.toFixed(1)} ms | node ${median(node).toFixed(1)} ms | ${(complete / median(node)).toFixed(2)}× | < 50 ms | ${complete < 50 ? 'yes' : 'NO'} | in slices of 16 ms, input handled between |`);
+      lines.push(`| lesson 2 after one edit, in Chromium: the whole page | ${complete.toFixed(1)} ms | node ${median(node).toFixed(1)} ms | ${(complete / median(node)).toFixed(2)}× | < 50 ms | ${complete < 50 ? 'yes' : 'NO'} | up to 50 ms at once, then in slices of 16 ms |`);
+      lines.push(`| lesson 2 after one edit, in Chromium: until painted | ${painted.toFixed(1)} ms | node ${median(node).toFixed(1)} ms | ${(painted / median(node)).toFixed(2)}× | — | | the frame that shows it, laid out and painted |`);
     } finally {
       await browser.close();
     }

@@ -12,12 +12,15 @@ const CJK_RUN = new RegExp(`[${CJK}]+(?:[\\s,.:;!?…·“”"'()（）]*[${CJK}
 /** Whether a character is Chinese script, CJK punctuation or a full-width form: what `lang` marks and the shipped font must hold. */
 const CJK_CHAR = new RegExp(`^[${CJK}]$`);
 export const isCjk = (c: string): boolean => CJK_CHAR.test(c);
+const ANY_CJK = new RegExp(`[${CJK}]`);
+export const hasCjk = (text: string): boolean => ANY_CJK.test(text);
 
 /**
  * Marks each run of Chinese in an HTML body's text `lang="zh-Hans"`, so a screen reader reads
  * it as Chinese and the browser picks a Chinese font. Text inside tags, SVG and math is left.
  */
 export function markLanguages(html: string): string {
+  if (!ANY_CJK.test(html)) return html;
   // One pass: whole SVG, MathML and <title> elements and every other tag are kept as they are;
   // what is left between them is text, where a Chinese run gets its span.
   const pattern = new RegExp(`<(svg|math|title)\\b[\\s\\S]*?<\\/\\1>|<[^>]*>|${CJK_RUN.source}`, 'g');

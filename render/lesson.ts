@@ -9,7 +9,7 @@ import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax
 import { livePayload, type LiveBlock, type LivePayload } from '../src/live.ts';
 import { anchorBase, boxTables, figureHtml, numberedStep, proseHtml, stepClass } from './blocks.ts';
 import { htmlNumber } from './format.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml, hasCjk } from './html.ts';
 import { rangeText } from './runs.ts';
 import { MathRenderer } from './katex.ts';
 
@@ -104,7 +104,7 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
           const { inPage } = directive;
           if (!inPage) return out;
           // The live page finds it by its number: to render it again, or to say it is of the lesson's own values.
-          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, ...(inPage === 'live' ? {} : { stale: inPage.stale, hide: inPage.hide }) }) - 1;
+          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, ...(inPage === 'live' ? {} : { stale: inPage.stale, hide: inPage.hide }), ...(hasCjk(out) ? { chinese: true as const } : {}) }) - 1;
           return `<div class="live" data-live="${k}">${out}</div>`;
         },
       },

@@ -137,6 +137,8 @@ describe('lesson 2, live', () => {
     // The reader's gradients cross-checked in the page; the change, and what it means for the lesson's words, above the lesson.
     expect(await text(page, '#live-status')).toContain('Their 12 gradients agree with the vectorised trainer and with finite differences');
     expect(await text(page, '.live-changes')).toContain("i1 = 0.05 (the lesson's: 0.1)");
+    // The page as patched in place is what the engine renders afresh for these numbers, block by block.
+    expect(await page.evaluate(() => (window as any).chainbookLive.selfCheck())).toEqual([]);
 
     // The learning rate: every update is w − α·∂E/∂w with the new α.
     await page.fill('#live-lr', '0.8');

@@ -81,18 +81,8 @@ export function graphLayout(trace: NetworkTrace, hot: ReadonlySet<object>, decim
     }
   }
 
-  const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'LR', ranker: 'network-simplex', ranksep: RANKSEP, nodesep: NODESEP, edgesep: EDGESEP, marginx: MARGIN, marginy: MARGIN });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const n of nodes) g.setNode(String(n.id), { width: W, height: H });
-  for (const e of edges) g.setEdge(String(e.from.id), String(e.to.id), { minlen: 1, weight: 1 });
-  dagre.layout(g, { customOrder: (layered: Layered) => orderByConsumers(layered) });
-
-  const centre = new Map<Node, { x: number; y: number }>();
-  for (const n of nodes) {
-    const l = g.node(String(n.id));
-    centre.set(n, { x: l.x!, y: l.y! });
-  }
+  const placed = placement(W, nodes, edges);
+  const centre = new Map<Node, { x: number; y: number }>(nodes.map((n, i) => [n, placed.centres[i]]));
   // Every real node of a rank has the same width, so a rank is a column [x - W/2, x + W/2].
   const columns = [...new Set([...centre.values()].map((c) => c.x))];
   const columnOf = (x: number) => columns.find((c) => Math.abs(x - c) < W / 2);
@@ -101,8 +91,8 @@ export function graphLayout(trace: NetworkTrace, hot: ReadonlySet<object>, decim
   // dagre kept clear of that column's boxes: the edge crosses the column there, horizontally. A
   // waypoint in a gap between columns only orders the lines there: the curve across the gap, which
   // stays between the two columns, takes its place.
-  const lanes = edges.map((e) => {
-    const pts = g.edge(String(e.from.id), String(e.to.id)).points ?? [];
+  const lanes = edges.map((_, i) => {
+    const pts = placed.points[i];
     const ys: { x: number; y: number }[] = [];
     for (const q of pts.slice(1, -1)) {
       const c = columnOf(q.x);
@@ -145,12 +135,48 @@ export function graphLayout(trace: NetworkTrace, hot: ReadonlySet<object>, decim
     return { from: e.from, to: e.to, kind: e.kind, hot: e.factor !== undefined && hot.has(e.factor), d: path, arrow };
   });
 
-  const graph = g.graph();
   const boxes = nodes.map((n) => {
     const c = centre.get(n)!;
     return { node: n, x: r1(c.x - W / 2), y: r1(c.y - H / 2), w: W, h: H };
   });
-  return { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0), boxes, edges: laid };
+  return { width: Math.ceil(placed.width), height: Math.ceil(placed.height), boxes, edges: laid };
+}
+
+/** Where dagre puts a graph's boxes and routes its edges: the centres of `nodes` and the waypoints of `edges`, in their order. */
+interface Placement {
+  centres: { x: number; y: number }[];
+  points: { x: number; y: number }[][];
+  width: number;
+  height: number;
+}
+
+/**
+ * dagre's placements by the graph's shape (its boxes' width, nodes and edges): the live page
+ * lays the same graph out on every change of a number, and dagre's layout is a fifth of the
+ * page's work; the shape alone decides it.
+ */
+const PLACEMENTS = new Map<string, Placement>();
+
+function placement(W: number, nodes: Node[], edges: { from: Node; to: Node }[]): Placement {
+  const key = `${W}|${nodes.map((n) => n.id).join(',')}|${edges.map((e) => `${e.from.id}>${e.to.id}`).join(',')}`;
+  const known = PLACEMENTS.get(key);
+  if (known) return known;
+  const g = new dagre.graphlib.Graph({ multigraph: false });
+  g.setGraph({ rankdir: 'LR', ranker: 'network-simplex', ranksep: RANKSEP, nodesep: NODESEP, edgesep: EDGESEP, marginx: MARGIN, marginy: MARGIN });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of nodes) g.setNode(String(n.id), { width: W, height: H });
+  for (const e of edges) g.setEdge(String(e.from.id), String(e.to.id), { minlen: 1, weight: 1 });
+  dagre.layout(g, { customOrder: (layered: Layered) => orderByConsumers(layered) });
+  const graph = g.graph();
+  const placed: Placement = {
+    centres: nodes.map((n) => ({ x: g.node(String(n.id)).x!, y: g.node(String(n.id)).y! })),
+    points: edges.map((e) => g.edge(String(e.from.id), String(e.to.id)).points ?? []),
+    width: graph.width ?? 0,
+    height: graph.height ?? 0,
+  };
+  if (PLACEMENTS.size > 64) PLACEMENTS.clear();
+  PLACEMENTS.set(key, placed);
+  return placed;
 }
 
 /**

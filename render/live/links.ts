@@ -16,7 +16,7 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
   let lit: string | undefined;
   const light = (key: string | undefined) => {
     if (key === lit) return;
-    main.querySelectorAll('.linked').forEach((e) => e.classList.remove('linked'));
+    [...main.getElementsByClassName('linked')].forEach((e) => e.classList.remove('linked'));
     lit = key;
     if (key) main.querySelectorAll(`[data-node="${CSS.escape(key)}"]`).forEach((e) => e.classList.add('linked'));
   };
@@ -39,8 +39,9 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
   });
   const refresh = () => {
     // A graph box with a working to go to is a link for the keyboard too.
-    main.querySelectorAll<SVGGElement>('svg.graph g[data-node]').forEach((g) => {
-      if (!workingOf(g.dataset.node!)) return;
+    // By tag, from the few SVGs: a selector over the whole page would visit every element of its math.
+    [...main.getElementsByTagName('svg')].filter((svg) => svg.classList.contains('graph')).flatMap((svg) => [...svg.querySelectorAll<SVGGElement>('g[data-node]')]).forEach((g) => {
+      if (g.hasAttribute('tabindex') || !workingOf(g.dataset.node!)) return;
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'link');
       g.setAttribute('aria-label', `Go to the working of ${g.dataset.node}`);

@@ -52,7 +52,8 @@ export function evaluateBlock(block: LiveBlock, lesson: LessonContext): unknown 
 /** Its HTML, wrapped as the build wrapped it (numbered, its tables boxed, its Chinese marked). */
 export function drawBlock(block: LiveBlock, data: unknown): string {
   const html = LIVE.get(block.name)!.render(data, renderContext(block));
-  return markLanguages(boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html));
+  const wrapped = boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html);
+  return block.chinese ? markLanguages(wrapped) : wrapped;
 }
 
 /** One directive rendered again in the reader's context. */
@@ -105,6 +106,13 @@ export interface Recomputed {
 
 /** A slice of work: about a frame, long enough to get on, short enough for a slider to follow (8 ms made the whole page a third slower, in more frames). */
 const SLICE_MS = 16;
+/**
+ * How long a change may hold the page before it yields (where the browser's own measure of a
+ * long task begins): within it, the blocks off the screen follow those on it at once. Lesson 2
+ * fits; slicing it from the start took half as long again, for each frame between slices costs
+ * Chromium a layout and a paint. A longer lesson goes on in slices.
+ */
+const FIRST_MS = 50;
 
 /** The next slice, after whatever the browser has waiting (input, a frame), without setTimeout's 4 ms clamp. */
 const channel = typeof MessageChannel === 'undefined' ? undefined : new MessageChannel();
@@ -123,16 +131,21 @@ function later(work: () => void): void {
  */
 export class Notebook {
   private generation = 0;
+  /** the page's blocks and {{…}}: the page never adds or removes one, and finding them in 1.7 MB of math is not free */
+  private readonly blocks: HTMLElement[];
+  private readonly values: HTMLElement[];
 
-  constructor(private readonly p: LivePayload, private readonly root: ParentNode = document) {}
+  constructor(private readonly p: LivePayload, root: ParentNode = document) {
+    this.blocks = [...root.querySelectorAll<HTMLElement>('[data-live]')];
+    this.values = [...root.querySelectorAll<HTMLElement>('[data-value]')];
+  }
 
   recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
     const generation = ++this.generation;
     const started = performance.now();
-    const { p, root } = this;
+    const { p, blocks } = this;
     const lesson = liveContext(p, edits);
     // Every block's data before the page changes at all: numbers that cannot be stepped throw here, and leave the page as it was.
-    const blocks = [...root.querySelectorAll<HTMLElement>('[data-live]')];
     const data = new Map(blocks.filter((el) => !blockOf(p, el).stale).map((el) => [el, evaluateBlock(blockOf(p, el), lesson)]));
     const changed = edits.size > 0;
     const queue: HTMLElement[] = [];
@@ -150,7 +163,7 @@ export class Notebook {
     // A sentence speaks of one set of numbers: where one of its {{…}} cannot follow the reader
     // (a run's), none of them does, and the sentence is marked as the lesson's.
     const sentences = new Map<Element, { el: HTMLElement; html?: string }[]>();
-    root.querySelectorAll<HTMLElement>('[data-value]').forEach((el) => {
+    this.values.forEach((el) => {
       const original = (el.dataset.static ??= el.innerHTML);
       const html = changed ? renderValue(p.values[Number(el.dataset.value)], lesson) : original;
       const sentence = el.closest('p, li, td, dd, dt, th, h1, h2, h3, h4, figcaption') ?? el;
@@ -187,10 +200,11 @@ export class Notebook {
     const result: Recomputed = { lesson, visible: 0 };
     try {
       while (queue.length && distance.get(queue[0]) === 0) draw(queue.shift()!);
+      result.visible = performance.now() - started;
+      while (queue.length && performance.now() - started < FIRST_MS) draw(queue.shift()!);
     } catch (e) {
       return fail(e);
     }
-    result.visible = performance.now() - started;
     const slice = () => {
       if (generation !== this.generation) return;
       try {
@@ -204,7 +218,10 @@ export class Notebook {
       else done({ ...result, complete: performance.now() - started });
     };
     if (queue.length) later(slice);
-    else queueMicrotask(() => done({ ...result, complete: result.visible }));
+    else {
+      const complete = performance.now() - started;
+      queueMicrotask(() => done({ ...result, complete }));
+    }
     return result;
   }
 }

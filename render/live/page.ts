@@ -68,11 +68,12 @@ function changesNote(list: Editable[], edits: ReadonlyMap<string, number>): stri
 }
 
 /**
- * Where the page's engine, on the lesson's own numbers, would show something other than the
- * static build does: each block and {{…}} rendered afresh and compared as the browser parses
- * both. Empty on a sound page; the browser tests ask for it.
+ * Where the page, as it stands, shows something other than the engine renders afresh for the
+ * numbers it shows (the lesson's own: what the static build wrote): each block and {{…}}
+ * rendered again and compared as the browser parses both. Empty on a sound page; the browser
+ * tests ask for it, before and after a change (so the patched page is checked too).
  */
-function selfCheck(p: LivePayload, main: HTMLElement): string[] {
+function selfCheck(p: LivePayload, main: HTMLElement, edits: ReadonlyMap<string, number>): string[] {
   /** The block without what the notebook's links and stepper add to the graph's boxes. */
   const asBuilt = (el: HTMLElement) => {
     const copy = el.cloneNode(true) as HTMLElement;
@@ -82,7 +83,7 @@ function selfCheck(p: LivePayload, main: HTMLElement): string[] {
     });
     return copy;
   };
-  const lesson = liveContext(p, new Map());
+  const lesson = liveContext(p, edits);
   const parsed = document.createElement('template');
   const differ: string[] = [];
   main.querySelectorAll<HTMLElement>('[data-live]').forEach((el) => {
@@ -93,9 +94,9 @@ function selfCheck(p: LivePayload, main: HTMLElement): string[] {
   });
   main.querySelectorAll<HTMLElement>('[data-value]').forEach((el) => {
     const html = renderValue(p.values[Number(el.dataset.value)], lesson);
-    if (html === undefined) return;
+    if (html === undefined || el.classList.contains('is-stale')) return;
     parsed.innerHTML = html;
-    if (parsed.innerHTML !== (el.dataset.static ?? el.innerHTML)) differ.push(`{{${p.values[Number(el.dataset.value)].map((a) => a.value).join(' ')}}}`);
+    if (parsed.innerHTML !== (edits.size ? el.innerHTML : (el.dataset.static ?? el.innerHTML))) differ.push(`{{${p.values[Number(el.dataset.value)].map((a) => a.value).join(' ')}}}`);
   });
   return differ;
 }
@@ -148,11 +149,13 @@ function start(): void {
       const r = notebook.recompute(edits, (done) => {
         say(done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '');
         links.refresh();
+        // After the redraw: Chromium takes milliseconds to rewrite an address.
+        const address = addressOf(edits);
+        if (address !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', address);
         settle(done);
       });
       steps?.refresh(r.lesson.models.get('main')!.trace);
       root.dataset.chainbookEdits = String(edits.size);
-      history.replaceState(null, '', addressOf(edits));
       printed.textContent = changesNote(list, edits);
       printed.hidden = edits.size === 0;
     } catch (e) {
@@ -215,7 +218,7 @@ function start(): void {
     waiting.push(resolve);
     apply();
   });
-  (window as unknown as { chainbookLive: object }).chainbookLive = { change, selfCheck: () => selfCheck(p, main) };
+  (window as unknown as { chainbookLive: object }).chainbookLive = { change, selfCheck: () => selfCheck(p, main, edits) };
 }
 
 start();

@@ -9,7 +9,8 @@ import type { MathRenderer } from '../katex.ts';
 
 export function stepper(main: HTMLElement, math: MathRenderer, decimals: number): { refresh(trace: NetworkTrace): void } | undefined {
   // The main model's graph (a variant's boxes are linked as variant:name); the page redraws it on every change.
-  const mainGraph = () => [...main.querySelectorAll('svg.graph')].find((svg) => svg.querySelector('g[data-node]:not([data-node*=":"])'));
+  // By tag: a selector over the whole page would visit every element of its math, on every change.
+  const mainGraph = () => [...main.getElementsByTagName('svg')].find((svg) => svg.classList.contains('graph') && svg.querySelector('g[data-node]:not([data-node*=":"])'));
   const figure = mainGraph()?.closest('figure');
   if (!figure) return undefined;
   (figure.closest('[data-live]') ?? figure).insertAdjacentHTML('afterend', `<section class="stepper" data-live-ui aria-label="The backward pass, step by step"><p class="stepper-title">Step through the backward pass of Figure ${figure.querySelector('.figure-number')?.textContent?.replace(/^Figure |\.$/g, '') ?? ''}</p><div class="stepper-buttons"><button type="button" data-go="first">First</button><button type="button" data-go="back" aria-keyshortcuts="ArrowLeft">← Back</button><button type="button" data-go="next" aria-keyshortcuts="ArrowRight">Next →</button><button type="button" data-go="last">Last</button></div><p class="stepper-status" aria-live="polite"></p><p class="stepper-key"><span class="key-wrt">solid outline</span>: the node its gradient is added to; <span class="key-of">dashed</span>: the node whose gradient is complete, multiplied by the factor between them (the lit line). A box of the graph goes to its node's working: click it, or Tab to it and press Enter.</p></section>`);
@@ -21,7 +22,7 @@ export function stepper(main: HTMLElement, math: MathRenderer, decimals: number)
   const partial = (of: string, wrt: string) => `\\frac{\\partial ${of}}{\\partial ${wrt}}`;
   let lossTex = 'E';
 
-  const clear = () => main.querySelectorAll('.step-of, .step-wrt, .step-edge').forEach((e) => e.classList.remove('step-of', 'step-wrt', 'step-edge'));
+  const clear = () => mainGraph()?.querySelectorAll('.step-of, .step-wrt, .step-edge').forEach((e) => e.classList.remove('step-of', 'step-wrt', 'step-edge'));
   const show = () => {
     clear();
     if (at < 0) {
