@@ -17,6 +17,9 @@ export function liveBundle(): string {
     minify: true,
     legalComments: 'none',
     charset: 'utf8',
+    // One named function, so the page can hand its own source to the worker it trains in (render/live/retrain.ts).
+    banner: { js: '(function chainbookLive(){' },
+    footer: { js: '})();' },
     alias: { mathjs: join(root, 'render', 'live', 'no-mathjs.ts'), katex: join(root, 'render', 'live', 'katex-global.ts') },
     write: false,
     logLevel: 'silent',

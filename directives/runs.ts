@@ -27,6 +27,13 @@ interface CurveData {
   caption: string;
 }
 
+interface TrainData {
+  run: Run;
+  dataset: LessonDataset;
+  decimals: number;
+  stability: RunStability;
+}
+
 interface Regions {
   runs: Run[];
   stability: PanelStability[];
@@ -37,16 +44,28 @@ interface Regions {
   axes: [string, string];
 }
 
-/** What a run's figures say once the reader has changed the numbers: the page does not retrain. */
-const TRAINED = "Trained from the lesson's own numbers, not yours.";
+/** What a run's figures say once the reader has changed the numbers, until the page has trained them again (or where it cannot). */
+export const TRAINED = "Trained from the lesson's own numbers, not yours.";
+
+/**
+ * The most a run may cost (in multiply-adds, its two perturbed reruns included) for the page to
+ * train it again on the reader's numbers: tens of thousands of scalar steps, under a second in
+ * a worker on these machines. Lesson 3's runs (8e6 each) fit; the moons' (1e8 and more) do not.
+ */
+const PAGE_TRAINING_COST = 5e7;
+
+/** Whether the page may train a run again: one the lesson's own model starts (not a sweep's fresh draw), short enough. */
+const pageTrainable = (run: Run | undefined): boolean => run !== undefined && run.hidden === undefined && 3 * run.cost <= PAGE_TRAINING_COST;
+/** Whether it may train every run a figure draws. */
+const allPageTrainable = (ids: string[], runs: ReadonlyMap<string, Run>): boolean => ids.length > 0 && ids.every((id) => pageTrainable(runs.get(id)));
 
 export const train = defineDirective({
   name: 'train',
-  inPage: { stale: TRAINED },
+  inPage: { stale: TRAINED, retrain: (d: TrainData) => pageTrainable(d.run) },
   usage: '::train RUN (iterations=N \\| epochs=N) [lr=…] [every=K] [loss=after_step] [diverges]',
   summary: 'trains a copy of the model: full-batch descent for iterations, per-sample SGD for epochs; records the loss every K steps. With `diverges` the run must turn NaN, and where it does is its result (`diverged RUN`)',
   args: { positional: 'a name for the run, like moons', keys: RUN_KEYS, flags: ['diverges'] },
-  evaluate(call, lesson): { run: Run; dataset: LessonDataset; decimals: number; stability: RunStability } {
+  evaluate(call, lesson): TrainData {
     const run = trainCopy(call.positional[0].value, call.model, undefined, call, lesson);
     const K = run.trained.sizes[run.trained.sizes.length - 1];
     const stability: RunStability = run.result.diverged
@@ -80,7 +99,7 @@ export const sweep = defineDirective({
 
 export const curve = defineDirective({
   name: 'curve',
-  inPage: { stale: TRAINED },
+  inPage: { stale: TRAINED, retrain: (d: CurveData, runs) => allPageTrainable(d.series.map((s) => s.label), runs) },
   usage: '::curve RUN[,RUN…] [y=loss \\| y=output] [log]',
   summary: 'the runs\' loss (or first-sample output) against iteration or epoch',
   args: { positional: 'the runs to plot, like lr001,lr05', keys: ['y'], flags: ['log'] },
@@ -116,7 +135,7 @@ export const curve = defineDirective({
 
 export const boundary = defineDirective({
   name: 'boundary',
-  inPage: { stale: TRAINED },
+  inPage: { stale: TRAINED, retrain: (d: Regions, runs) => allPageTrainable(d.runs.map((r) => r.id), runs) },
   usage: '::boundary RUN[,RUN…]',
   summary: 'decision regions of runs (or sweeps) with two inputs, with the training points',
   args: { positional: 'runs or sweeps, like moons or tanh,relu', keys: ['decimals'] },
@@ -202,7 +221,7 @@ function trainCopy(id: string, model: EvaluatedModel, hidden: number | undefined
     if (e instanceof RangeError && spec.diverges) throw call.error(call.keyed.get('diverges'), `${id}: ${e.message}`);
     throw e;
   }
-  const run: Run = { id, model, hidden, start, spec, result: trained.result, trained: trained.net };
+  const run: Run = { id, model, hidden, start, spec, result: trained.result, trained: trained.net, cost };
   lesson.runs.set(id, run);
   return run;
 }

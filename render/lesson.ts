@@ -4,9 +4,10 @@
 import { Marked, type Token, type Tokens } from 'marked';
 import { inLesson, LessonError } from '../src/lesson/diagnostics.ts';
 import type { RenderContext } from '../src/lesson/directive.ts';
+import type { LessonDataset } from '../src/lesson/dataset.ts';
 import type { EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import type { DirectiveToken, MathToken, ValueToken } from '../src/lesson/syntax.ts';
-import { livePayload, type LiveBlock, type LivePayload } from '../src/live.ts';
+import { livePayload, type LiveBlock, type LivePayload, type ShippedDataset } from '../src/live.ts';
 import { anchorBase, boxTables, figureHtml, numberedStep, proseHtml, stepClass } from './blocks.ts';
 import { htmlNumber } from './format.ts';
 import { escapeHtml, hasCjk } from './html.ts';
@@ -104,7 +105,7 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
           const { inPage } = directive;
           if (!inPage) return out;
           // The live page finds it by its number: to render it again, or to say it is of the lesson's own values.
-          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, ...(inPage === 'live' ? {} : { stale: inPage.stale, hide: inPage.hide }), ...(hasCjk(out) ? { chinese: true as const } : {}) }) - 1;
+          const k = live.blocks.push({ name: t.name, args: t.args, figure: drawn, step, ...(inPage === 'live' ? {} : { stale: inPage.stale, hide: inPage.hide }), ...(inPage !== 'live' && inPage.retrain?.(data, lesson.runs) ? { retrain: true as const } : {}), ...(hasCjk(out) ? { chinese: true as const } : {}) }) - 1;
           return `<div class="live" data-live="${k}">${out}</div>`;
         },
       },
@@ -145,10 +146,16 @@ export function renderLesson(lesson: EvaluatedLesson, chapter?: number): { html:
     for (const h of headings) h.html = resolveRefs(h.html);
     return body;
   });
+  // What a run the page may train again trains on: the reader's samples, or the lesson's data set, shipped.
+  if (live.blocks.some((b) => b.retrain)) live.dataset = lesson.dataset.spec.kind === 'samples' ? 'samples' : shippedDataset(lesson.dataset);
   return { html: boxTables(rendered), headings, live: live.blocks.some((b) => !b.stale) ? live : undefined };
 }
 
 /** The samples the main model was traced on, as the lesson declared them (or the data set's first). */
+function shippedDataset(d: LessonDataset): ShippedDataset {
+  return { spec: d.spec, X: Array.from(d.X), T: Array.from(d.T), labels: Array.from(d.labels), classNames: d.classNames };
+}
+
 function liveSamples(lesson: EvaluatedLesson): { x: number[]; t: number[] }[] {
   return lesson.main.trace.samples.map((s) => ({ x: s.inputs.map((n) => n.value), t: s.targets.map((n) => n.value) }));
 }

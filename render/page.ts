@@ -24,7 +24,7 @@ const head = (title: string, depth: string, scripts = false) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'self';" : ''} style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'self'; worker-src blob:;" : ''} style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${depth}assets/katex/katex.min.css">
 <link rel="stylesheet" href="${depth}assets/chainbook.css">

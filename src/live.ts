@@ -1,7 +1,8 @@
 // The live page's arithmetic: the lesson's models stepped again with the numbers a reader
 // changed (inputs, targets, weights, biases, the learning rate), and the context its live
 // directives evaluate in. The same functions the build uses; no DOM, no mathjs.
-import type { LessonContext } from './lesson/directive.ts';
+import { samplesDataset, type DatasetSpec, type LessonDataset } from './lesson/dataset.ts';
+import type { LessonContext, LessonEffects } from './lesson/directive.ts';
 import { agreement, type EvaluatedModel } from './lesson/models.ts';
 import type { LessonMeta, LessonSample } from './lesson/parse.ts';
 import type { Arg } from './lesson/syntax.ts';
@@ -20,6 +21,8 @@ export interface LiveBlock {
   stale?: string;
   /** and in its place, not beside it */
   hide?: boolean;
+  /** the page may train its runs again on the reader's numbers (in a worker), and then draw it */
+  retrain?: true;
   /** its HTML holds Chinese, which the page marks as the build does (the others skip the search: in lesson 2 it was a tenth of a redraw) */
   chinese?: true;
 }
@@ -35,6 +38,25 @@ export interface LivePayload {
   blocks: LiveBlock[];
   /** each {{…}} of the page, by the order of its data-value */
   values: Arg[][];
+  /** what the runs the page may train again train on: the reader's samples, or the lesson's data set (absent: no run is trained again) */
+  dataset?: 'samples' | ShippedDataset;
+}
+
+/** A data set as the page receives it. */
+export interface ShippedDataset {
+  spec: DatasetSpec;
+  X: number[];
+  T: number[];
+  labels: number[];
+  classNames: string[];
+}
+
+/** The data set the page's runs train on, for the reader's samples. */
+function datasetOf(p: LivePayload, data: LessonSample[]): LessonDataset | undefined {
+  if (p.dataset === undefined) return undefined;
+  if (p.dataset === 'samples') return samplesDataset(data);
+  const { spec, X, T, labels, classNames } = p.dataset;
+  return { spec, X: Float64Array.from(X), T: Float64Array.from(T), labels: Uint8Array.from(labels), n: labels.length, inputs: X.length / labels.length, classes: classNames.length, classNames };
 }
 
 export function livePayload(meta: LessonMeta, data: LessonSample[]): LivePayload {
@@ -101,13 +123,17 @@ export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, 
   return { models, data, lr };
 }
 
-/** What the page's directives evaluate in: the reader's models, no runs (a run's figures are marked stale, not retrained). */
-export function liveContext(p: LivePayload, edits: Edits): LessonContext {
+/**
+ * What the page's directives evaluate in: the reader's models, and no runs until the page's
+ * own training (`effects`: its results, and where its progress goes) has made them.
+ */
+export function liveContext(p: LivePayload, edits: Edits, effects: LessonEffects = {}): LessonContext {
   const { models, data, lr } = liveModels(p, edits);
   const meta = { decimals: p.decimals, names: p.names, lr, variants: p.variants } as unknown as LessonMeta;
+  const dataset = datasetOf(p, data) ?? samplesDataset([]);
   return {
-    meta, slug: '', models, traced: data, dataset: { kind: 'samples', X: new Float64Array(), T: new Float64Array(), n: 0, inputs: 0 } as unknown as LessonContext['dataset'],
-    runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects: {},
+    meta, slug: 'page', models, traced: data, dataset,
+    runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects,
     position: () => ({ line: 1, col: 1 }),
     fieldOffset: () => 0,
   };

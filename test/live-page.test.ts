@@ -12,6 +12,7 @@ import { formatNumber } from '../render/format.ts';
 import { evaluateLesson } from '../src/lesson/evaluate.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
+import { renderLesson } from '../render/lesson.ts';
 import { launchChromium } from './browser/audit.ts';
 import { builtSite } from './browser/site.ts';
 
@@ -29,6 +30,15 @@ function engine(i1: number, lr: number): EvaluatedModel {
   evaluated.set(`${i1} ${lr}`, model);
   return model;
 }
+
+/** The numbers of lesson 2's ::train table as the build prints them (its reruns perturbed), for a lesson text with these numbers. */
+function runTableNumbers(i1: number, lr: number): string[] {
+  const text = source.replace('- { x: [0.1, 0.2], t: [0.01, 0.99] }', `- { x: [${i1}, 0.2], t: [0.01, 0.99] }`).replace(/^lr: 0\.5$/m, `lr: ${lr}`);
+  const { html } = renderLesson(evaluateLesson(parseLesson(FILE, text), DIRECTIVES, {}));
+  return numbersIn(/<table class="numbers run">[\s\S]*?<\/table>/.exec(html)![0].replace(/<[^>]+>/g, ' '));
+}
+/** Its numbers, digit groups joined. */
+const numbersIn = (text: string) => text.replace(/(\d)[\s\u202f\u00a0](?=\d{3}\b)/g, '$1').match(/\d+(?:\.\d+)?/g) ?? [];
 
 /** A number as KaTeX shows it: the lesson's 10 decimals, a true minus sign. */
 const shown = (v: number) => formatNumber(v, 10).replace('-', '−');
@@ -150,6 +160,12 @@ describe('lesson 2, live', () => {
       expect(update).toContain(shown(moved.step.after[i]));
       expect(update).toContain('0.8');
     }
+    // The run is trained again in a worker with the reader's numbers: its table is the build's for them, digit for digit.
+    await page.waitForFunction(() => document.documentElement.dataset.chainbookTraining === 'done', null, { timeout: 30_000 });
+    const retrained = numbersIn(await text(page, '[data-live] table.run'));
+    expect(retrained).toEqual(runTableNumbers(0.05, 0.8));
+    expect(retrained).not.toEqual(runTableNumbers(0.1, 0.5));
+    expect(await text(page, '[data-live]:has(table.run) .stale-note.retrained')).toContain('at your learning rate, 0.8');
     const address = page.url();
     expect(address).toMatch(/\?i1=0\.05&lr=0\.8$/);
     const numbers = await pageNumbers(page);
@@ -157,6 +173,7 @@ describe('lesson 2, live', () => {
     // The address opens the same page: the panel shows the reader's numbers, the page follows them.
     const reopened = await open(address);
     await settled(reopened);
+    await reopened.waitForFunction(() => document.documentElement.dataset.chainbookTraining === 'done', null, { timeout: 30_000 });
     expect(await reopened.inputValue('#live-i1')).toBe('0.05');
     expect(await reopened.inputValue('#live-lr')).toBe('0.8');
     expect(await pageNumbers(reopened)).toEqual(numbers);

@@ -2,6 +2,7 @@
 // on the reader's numbers, and each put back where the build put it. page.ts is the page around it.
 import { DIRECTIVES } from '../../directives/registry.ts';
 import { readCall, type AnyDirective, type LessonContext, type RenderContext } from '../../src/lesson/directive.ts';
+import type { TrainResult } from '../../src/lesson/train-run.ts';
 import { VALUE_ARGS } from '../../src/lesson/evaluate.ts';
 import { resolveQuantity } from '../../src/lesson/quantity.ts';
 import type { Arg, DirectiveToken } from '../../src/lesson/syntax.ts';
@@ -11,8 +12,10 @@ import { htmlNumber } from '../format.ts';
 import { escapeHtml, markLanguages } from '../html.ts';
 import { MathRenderer } from '../katex.ts';
 import { patchHtml, remember as rememberHtml, remembered } from './patch.ts';
+import { NotTrained, trainedCache } from './retrain.ts';
 
-const LIVE = new Map(DIRECTIVES.filter((d) => d.inPage === 'live').map((d) => [d.name, d] as [string, AnyDirective]));
+/** The directives the page evaluates: those it runs again on every change, and those whose runs it trains again. */
+const IN_PAGE = new Map(DIRECTIVES.filter((d) => d.inPage === 'live' || d.inPage?.retrain).map((d) => [d.name, d] as [string, AnyDirective]));
 export const math = new MathRenderer();
 
 /** The payload's entry for a block of the page (its data-live number). */
@@ -43,15 +46,24 @@ function subjectOf(block: LiveBlock): string {
   return words.join(' ') || `::${block.name}`;
 }
 
+/** What a run's block says once the page has trained it again: with what learning rate, and how its digits were chosen. */
+function retrainedNote(p: LivePayload, block: LiveBlock, lr: number): string {
+  if (block.name !== 'train') return 'Drawn from its runs, trained again in your browser on your numbers.';
+  const on = typeof p.dataset === 'object' ? `from your weights and biases, on the ${p.dataset.spec.kind} data set` : 'on your numbers';
+  const own = block.args.find((a) => a.key === 'lr');
+  const rate = own ? `at the run's own learning rate, ${own.value} (the step's is not the run's)` : `at your learning rate, ${lr}`;
+  return `Trained again in your browser ${on}, ${rate}, with two reruns whose starting weights are moved by one ulp: only the digits all three share are printed.`;
+}
+
 /** A live directive's data in the reader's context: where the numbers cannot be stepped, this is what throws. */
 export function evaluateBlock(block: LiveBlock, lesson: LessonContext): unknown {
-  const directive = LIVE.get(block.name)!;
+  const directive = IN_PAGE.get(block.name)!;
   return directive.evaluate(readCall(token('directive', block.args, block.name), directive.name, directive.args, lesson), lesson);
 }
 
 /** Its HTML, wrapped as the build wrapped it (numbered, its tables boxed, its Chinese marked). */
 export function drawBlock(block: LiveBlock, data: unknown): string {
-  const html = LIVE.get(block.name)!.render(data, renderContext(block));
+  const html = IN_PAGE.get(block.name)!.render(data, renderContext(block));
   const wrapped = boxTables(block.step ? numberedStep(html, block.step.id, block.step.label) : html);
   return block.chinese ? markLanguages(wrapped) : wrapped;
 }
@@ -135,33 +147,49 @@ export class Notebook {
   private readonly blocks: HTMLElement[];
   private readonly values: HTMLElement[];
 
+  /** the blocks of runs the page may train again, as the build wrote them: what a reset puts back */
+  private readonly built = new Map<HTMLElement, string>();
+
   constructor(private readonly p: LivePayload, root: ParentNode = document) {
     this.blocks = [...root.querySelectorAll<HTMLElement>('[data-live]')];
     this.values = [...root.querySelectorAll<HTMLElement>('[data-value]')];
+    for (const el of this.blocks) if (blockOf(p, el).retrain) this.built.set(el, el.innerHTML);
   }
 
-  recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
-    const generation = ++this.generation;
-    const started = performance.now();
-    const { p, blocks } = this;
-    const lesson = liveContext(p, edits);
-    // Every block's data before the page changes at all: numbers that cannot be stepped throw here, and leave the page as it was.
-    const data = new Map(blocks.filter((el) => !blockOf(p, el).stale).map((el) => [el, evaluateBlock(blockOf(p, el), lesson)]));
-    const changed = edits.size > 0;
-    const queue: HTMLElement[] = [];
-    blocks.forEach((el) => {
-      const block = blockOf(p, el);
-      if (!block.stale) return void queue.push(el);
-      el.classList.toggle('is-stale', changed);
-      el.classList.toggle('stale-hidden', changed && block.hide === true);
-      const note = el.querySelector(':scope > .stale-note');
-      // Not one of the notebook's controls: it prints, beside what it is about.
-      const subject = subjectOf(block);
-      if (changed && !note) el.insertAdjacentHTML('afterbegin', `<p class="stale-note">${escapeHtml(block.stale.replace('{subject}', subject))}</p>`);
-      if (!changed) note?.remove();
-    });
-    // A sentence speaks of one set of numbers: where one of its {{…}} cannot follow the reader
-    // (a run's), none of them does, and the sentence is marked as the lesson's.
+  /** Whether the page has runs it may train again on the reader's numbers. */
+  get retrains(): boolean {
+    return this.built.size > 0;
+  }
+
+  /** A stale block's note (none: the block is the lesson's own again). Not one of the notebook's controls: it prints, beside what it is about. */
+  private note(el: HTMLElement, text: string | undefined, retrained = false): void {
+    let note = el.querySelector<HTMLElement>(':scope > .stale-note');
+    if (text === undefined) return void note?.remove();
+    if (!note) {
+      el.insertAdjacentHTML('afterbegin', '<p class="stale-note"></p>');
+      note = el.firstElementChild as HTMLElement;
+    }
+    note.classList.toggle('retrained', retrained);
+    note.textContent = text;
+  }
+
+  /** A run's block back as the build wrote it. */
+  private restore(el: HTMLElement): void {
+    const built = this.built.get(el)!;
+    if (el.dataset.retrained !== undefined) {
+      el.innerHTML = built;
+      delete el.dataset.retrained;
+      el.dispatchEvent(new Event('redrawn'));
+    }
+  }
+
+  /**
+   * Each {{…}} for the reader's numbers. A sentence speaks of one set of numbers: where one of
+   * its {{…}} cannot follow the reader (a run's, not trained again), none of them does, and the
+   * sentence is marked as the lesson's.
+   */
+  private showValues(lesson: LessonContext, changed: boolean): void {
+    const { p } = this;
     const sentences = new Map<Element, { el: HTMLElement; html?: string }[]>();
     this.values.forEach((el) => {
       const original = (el.dataset.static ??= el.innerHTML);
@@ -182,6 +210,60 @@ export class Notebook {
         if (el.innerHTML !== shown) el.innerHTML = shown;
       }
     }
+  }
+
+  /** What the runs' blocks say while the page trains them again: how far it has got. */
+  training(progress: string): void {
+    for (const el of this.built.keys()) this.note(el, `${blockOf(this.p, el).stale!.replace('{subject}', subjectOf(blockOf(this.p, el)))} Training again on yours, in the background: ${progress}.`);
+  }
+
+  /**
+   * The runs trained again on the reader's numbers (or why they could not be): each run's block
+   * evaluated against the worker's results, as the build's against its cache, and drawn; the
+   * {{…}} of those runs follow.
+   */
+  retrained(edits: ReadonlyMap<string, number>, results: [string, TrainResult][] | Error): void {
+    const { p } = this;
+    if (results instanceof Error) {
+      for (const el of this.built.keys()) this.note(el, `${blockOf(p, el).stale!.replace('{subject}', subjectOf(blockOf(p, el)))} Training again on yours stopped: ${results.message}`);
+      return;
+    }
+    const lesson = liveContext(p, edits, { cache: trainedCache(results) });
+    for (const el of this.built.keys()) {
+      const block = blockOf(p, el);
+      try {
+        const html = drawBlock(block, evaluateBlock(block, lesson));
+        el.innerHTML = html;
+        el.dataset.retrained = '';
+        el.classList.remove('is-stale');
+        el.dispatchEvent(new Event('redrawn'));
+        this.note(el, retrainedNote(p, block, edits.get('lr') ?? p.lr), true);
+      } catch (e) {
+        this.note(el, `${block.stale!.replace('{subject}', subjectOf(block))} ${e instanceof NotTrained ? 'It needs a run too long to train in the page.' : `It could not be drawn for your numbers: ${(e as Error).message}`}`);
+      }
+    }
+    this.showValues(lesson, true);
+  }
+
+  recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
+    const generation = ++this.generation;
+    const started = performance.now();
+    const { p, blocks } = this;
+    const lesson = liveContext(p, edits);
+    // Every block's data before the page changes at all: numbers that cannot be stepped throw here, and leave the page as it was.
+    const data = new Map(blocks.filter((el) => !blockOf(p, el).stale).map((el) => [el, evaluateBlock(blockOf(p, el), lesson)]));
+    const changed = edits.size > 0;
+    const queue: HTMLElement[] = [];
+    blocks.forEach((el) => {
+      const block = blockOf(p, el);
+      if (!block.stale) return void queue.push(el);
+      // A run trained on earlier numbers of the reader's is theirs no longer: the lesson's, until it is trained again.
+      if (block.retrain) this.restore(el);
+      el.classList.toggle('is-stale', changed);
+      el.classList.toggle('stale-hidden', changed && block.hide === true);
+      this.note(el, changed ? block.stale.replace('{subject}', subjectOf(block)) : undefined);
+    });
+    this.showValues(lesson, changed);
     // Nearest the screen first; every block waiting says so to assistive technology.
     const distance = new Map(queue.map((el) => [el, nearView(el)]));
     queue.sort((a, b) => distance.get(a)! - distance.get(b)!);

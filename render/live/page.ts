@@ -6,6 +6,7 @@ import { crossCheck, editables, liveContext, type Editable, type LivePayload } f
 import { escapeHtml } from '../html.ts';
 import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
 import { blockOf, math, Notebook, remember, renderBlock, renderValue, type Recomputed } from './notebook.ts';
+import { serveTraining, Training } from './retrain.ts';
 import { scrubCurves } from './scrubber.ts';
 import { stepper } from './stepper.ts';
 
@@ -132,6 +133,27 @@ function start(): void {
     count.textContent = edits.size ? `(${edits.size} changed)` : '';
   };
   const notebook = new Notebook(p);
+  // The worker is this script again: the bundle is one function (cli/live-bundle.ts) whose source is its own.
+  const training = notebook.retrains ? new Training(p, `(${chainbookLive})()`) : undefined;
+  let trainingSoon = 0;
+  /** The runs trained again on the reader's numbers once they pause (a slider's every step would start a run over). */
+  const retrain = () => {
+    clearTimeout(trainingSoon);
+    if (!training) return;
+    if (!edits.size) {
+      delete root.dataset.chainbookTraining;
+      return training.stop();
+    }
+    const these = edits;
+    root.dataset.chainbookTraining = 'working';
+    trainingSoon = window.setTimeout(() => {
+      training.start(these, (text) => notebook.training(text), (results) => {
+        if (these !== edits) return;
+        notebook.retrained(these, results);
+        root.dataset.chainbookTraining = results instanceof Error ? 'failed' : 'done';
+      });
+    }, 300);
+  };
   const waiting: ((r: Recomputed) => void)[] = [];
   const root = document.documentElement;
   /** what the address held that the page could not use: said until the reader changes something */
@@ -148,6 +170,7 @@ function start(): void {
     try {
       const r = notebook.recompute(edits, (done) => {
         say(done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '');
+        if (!done.error) retrain();
         links.refresh();
         // After the redraw: Chromium takes milliseconds to rewrite an address.
         const address = addressOf(edits);
@@ -221,4 +244,9 @@ function start(): void {
   (window as unknown as { chainbookLive: object }).chainbookLive = { change, selfCheck: () => selfCheck(p, main, edits) };
 }
 
-start();
+/** The bundle itself, one named function (cli/live-bundle.ts): the worker's source. */
+declare const chainbookLive: () => void;
+
+// In the page, the notebook; in the worker the page starts, the trainer.
+if (typeof document === 'undefined') serveTraining(self as unknown as Parameters<typeof serveTraining>[0]);
+else start();

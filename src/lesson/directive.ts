@@ -2,14 +2,13 @@
 // the lesson → plain data) and `render` (that data → HTML). The objects live in directives/
 // and are registered in one list (directives/registry.ts); this module defines their shape and
 // reads a call's arguments against it, with the words an error uses.
-import type { TrainEffects } from './train-run.ts';
 import type { LessonDataset, ReadFile } from './dataset.ts';
 import { LessonError } from './diagnostics.ts';
 import type { CheckResult } from './check.ts';
 import type { EvaluatedModel } from './models.ts';
 import type { LessonMeta, LessonSample } from './parse.ts';
 import type { Position } from './source-map.ts';
-import type { Run } from './train-run.ts';
+import type { Run, TrainEffects } from './train-run.ts';
 import type { Arg, DirectiveToken, ValueToken } from './syntax.ts';
 
 export interface DirectiveArgs {
@@ -36,9 +35,10 @@ export interface Directive<D> {
    * sentence: what it shows stays about the lesson's own values (a source's figures, a
    * training run), and the page says so in these words beside it ({subject}: what the call
    * names, like in_h1); `hide`: in their place (a verdict on the lesson's numbers would read as
-   * one on the reader's).
+   * one on the reader's). `retrain`: whether the page may train again, on the reader's
+   * numbers and in a worker, the runs this block shows (each short enough), and then evaluate it.
    */
-  inPage?: 'live' | { stale: string; hide?: boolean };
+  inPage?: 'live' | { stale: string; hide?: boolean; retrain?: (data: D, runs: ReadonlyMap<string, Run>) => boolean };
   evaluate(call: DirectiveCall, lesson: LessonContext): D;
   render(data: D, page: RenderContext): string;
 }

@@ -19,6 +19,8 @@ export interface Run {
   result: TrainResult;
   trained: Network;
   grid?: DecisionGrid;
+  /** what training it costs, in multiply-adds (steps × samples × about 50 operations more than its parameters) */
+  cost: number;
   /** the same run perturbed in ways that leave its mathematics alone (stability.ts), once a quantity of it is printed */
   perturbed?: TrainResult[];
 }
