@@ -228,7 +228,7 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 /** A dev page of build `build`: the page's own CSP widened to this one script and its event stream (a live page allows its scripts already). */
 function withDevScript(html: string, build: number): string {
   return html
-    .replace(/default-src 'none';(?: script-src 'self';)?/, "default-src 'none'; script-src 'self'; connect-src 'self';")
+    .replace(/default-src 'none';(?: script-src 'self' 'wasm-unsafe-eval';)?/, "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self';")
     .replace('</body>', `<script src="/__chainbook/dev.js?build=${build}"></script>\n</body>`);
 }
 

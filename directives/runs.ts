@@ -127,7 +127,10 @@ export const curve = defineDirective({
     const positive = series.flatMap((s) => s.y.filter((v) => v > 0));
     const decades = positive.length ? Math.log10(Math.max(...positive) / Math.min(...positive)) : 0;
     const scale = chosen ? `, on a log scale, chosen because the values span ${decades.toFixed(1)} decades` : log ? ', on a log scale' : '';
-    const caption = `${what} ${whose} against ${xLabel} (${sgd ? 'per-sample SGD' : 'full-batch descent'}, ${recorded})${scale}.${series.length > 1 ? ' The legend below the plot names the lines, which differ in dash as well as colour.' : ''}`;
+    // A log axis has no 0: a line whose value reaches it stops there, and the caption says where.
+    const zero = log ? series.map((s) => ({ s, at: s.y.findIndex((v) => v <= 0) })).filter((z) => z.at >= 0) : [];
+    const stops = zero.map((z) => ` ${escapeHtml(z.s.label)} reaches ${z.s.y[z.at] === 0 ? 'exactly 0' : 'a value at or below 0'} at ${xLabel} ${z.s.x[z.at]}, which a log scale cannot draw: its line stops there.`).join('');
+    const caption = `${what} ${whose} against ${xLabel} (${sgd ? 'per-sample SGD' : 'full-batch descent'}, ${recorded})${scale}.${stops}${series.length > 1 ? ' The legend below the plot names the lines, which differ in dash as well as colour.' : ''}`;
     return { series, xLabel, yLabel, log, caption };
   },
   render: (d, page) => curveFigureBox(page, d.series, d.xLabel, d.yLabel, d.log, d.caption),

@@ -24,7 +24,7 @@ const head = (title: string, depth: string, scripts = false) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'self'; worker-src blob:;" : ''} style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'self' 'wasm-unsafe-eval'; worker-src blob:;" : ''} style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${depth}assets/katex/katex.min.css">
 <link rel="stylesheet" href="${depth}assets/chainbook.css">
@@ -83,7 +83,7 @@ ${article}
 </body>`;
   // After the marking of languages, which is for the page's words, not its data.
   return `${head(`${info.title} · chainbook`, '', live !== undefined)}
-${markLanguages(body).replace(/<\/body>$/, `${live ? liveScripts(live) : ''}</body>`)}
+${markLanguages(body).replace(/<\/body>$/, () => `${live ? liveScripts(live) : ''}</body>`)}
 </html>
 `;
 }

@@ -95,6 +95,7 @@ export function editables(p: LivePayload): Editable[] {
 
 /** A variant that sets its own parameters (or a different network) keeps them when the reader edits the main model's. */
 const OWN_PARAMETERS = ['layers', 'bias', 'naming', 'weights', 'biases', 'params', 'init'];
+export const ownsParameters = (changes: Record<string, unknown>): boolean => OWN_PARAMETERS.some((k) => k in changes);
 
 /**
  * The lesson's models with the reader's numbers. An edit that is not a number of this lesson is
@@ -107,7 +108,7 @@ export function liveModels(p: LivePayload, edits: Edits): { models: Map<string, 
     t: s.t.map((v, k) => edits.get(base.samples[i].targets[k].name) ?? v),
   }));
   const lr = edits.get('lr') ?? p.lr;
-  const specs: [string, unknown, boolean][] = [['main', p.model, true], ...Object.entries(p.variants).map(([name, changes]): [string, unknown, boolean] => [name, { ...(p.model as object), ...changes }, !OWN_PARAMETERS.some((k) => k in changes)])];
+  const specs: [string, unknown, boolean][] = [['main', p.model, true], ...Object.entries(p.variants).map(([name, changes]): [string, unknown, boolean] => [name, { ...(p.model as object), ...changes }, !ownsParameters(changes)])];
   const models = new Map<string, EvaluatedModel>();
   for (const [name, spec, inherits] of specs) {
     const net = Network.fromSpec(spec);

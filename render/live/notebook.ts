@@ -2,17 +2,16 @@
 // on the reader's numbers, and each put back where the build put it. page.ts is the page around it.
 import { DIRECTIVES } from '../../directives/registry.ts';
 import { readCall, type AnyDirective, type LessonContext, type RenderContext } from '../../src/lesson/directive.ts';
-import type { TrainResult } from '../../src/lesson/train-run.ts';
 import { VALUE_ARGS } from '../../src/lesson/evaluate.ts';
 import { resolveQuantity } from '../../src/lesson/quantity.ts';
 import type { Arg, DirectiveToken } from '../../src/lesson/syntax.ts';
-import { liveContext, type LiveBlock, type LivePayload } from '../../src/live.ts';
+import { liveContext, ownsParameters, type LiveBlock, type LivePayload } from '../../src/live.ts';
 import { boxTables, figureHtml, numberedStep, proseHtml } from '../blocks.ts';
 import { htmlNumber } from '../format.ts';
 import { escapeHtml, markLanguages } from '../html.ts';
 import { MathRenderer } from '../katex.ts';
-import { patchHtml, remember as rememberHtml, remembered } from './patch.ts';
-import { NotTrained, trainedCache } from './retrain.ts';
+import { forget, patchHtml, remember as rememberHtml, remembered } from './patch.ts';
+import { NotTrained, trainedCache, type Progress, type Trained } from './retrain.ts';
 
 /** The directives the page evaluates: those it runs again on every change, and those whose runs it trains again. */
 const IN_PAGE = new Map(DIRECTIVES.filter((d) => d.inPage === 'live' || d.inPage?.retrain).map((d) => [d.name, d] as [string, AnyDirective]));
@@ -43,16 +42,28 @@ function subjectOf(block: LiveBlock): string {
   const words = block.args.filter((a) => a.key === undefined && !FLAGS.get(block.name)?.includes(a.value)).map((a) => a.value);
   if (words[0] === 'partial' && words.length === 3) return `∂${words[1]}/∂${words[2]}`;
   if (words[0] === 'grad' && words.length === 2) return `the gradient of ${words[1]}`;
-  return words.join(' ') || `::${block.name}`;
+  // A ::compute is known by its label (or its expression).
+  return words.join(' ') || (block.args.find((a) => a.key === 'label') ?? block.args.find((a) => a.key === 'expr'))?.value || 'This figure';
 }
 
-/** What a run's block says once the page has trained it again: with what learning rate, and how its digits were chosen. */
-function retrainedNote(p: LivePayload, block: LiveBlock, lr: number): string {
+/** What a run's block says once the page has trained it again: with what, and how its digits were chosen; or that the reader's numbers leave it as it was, and why. */
+function retrainedNote(p: LivePayload, block: LiveBlock, edits: ReadonlyMap<string, number>, unchanged: boolean): string {
+  const ownRate = block.args.find((a) => a.key === 'lr');
+  const shipped = typeof p.dataset === 'object' ? p.dataset.spec.kind : undefined;
+  if (unchanged) {
+    const why = [
+      ownRate && edits.has('lr') ? `it has its own learning rate, ${ownRate.value}, which the lesson sets for it (the one you changed is the traced step's)` : '',
+      shipped && [...edits.keys()].some((k) => k !== 'lr' && !/^[wWb]/.test(k)) ? `it trains on the ${shipped} data set, not on the traced sample` : '',
+    ].filter(Boolean);
+    return `Trained again in your browser: your numbers leave ${block.name === 'train' ? 'this run' : 'these runs'} as ${block.name === 'train' ? 'it was' : 'they were'}${why.length ? `, for ${why.join(', and ')}` : ''}.`;
+  }
   if (block.name !== 'train') return 'Drawn from its runs, trained again in your browser on your numbers.';
-  const on = typeof p.dataset === 'object' ? `from your weights and biases, on the ${p.dataset.spec.kind} data set` : 'on your numbers';
-  const own = block.args.find((a) => a.key === 'lr');
-  const rate = own ? `at the run's own learning rate, ${own.value} (the step's is not the run's)` : `at your learning rate, ${lr}`;
-  return `Trained again in your browser ${on}, ${rate}, with two reruns whose starting weights are moved by one ulp: only the digits all three share are printed.`;
+  const variant = block.args.find((a) => a.key === 'in')?.value;
+  const own = variant !== undefined && ownsParameters(p.variants[variant] ?? {});
+  const on = own ? `from model ${variant}'s own weights (yours are the main model's), on ${shipped ? `the ${shipped} data set` : 'your samples'}`
+    : shipped ? `from your weights and biases, on the ${shipped} data set` : 'on your numbers';
+  const rate = ownRate ? `at its own learning rate, ${ownRate.value}, which the lesson sets for it` : `at your learning rate, ${edits.get('lr') ?? p.lr}`;
+  return `Trained again in your browser ${on}, ${rate}. Two reruns started one ulp (the smallest step a number can take) away decide its digits: only those all three share are printed.`;
 }
 
 /** A live directive's data in the reader's context: where the numbers cannot be stepped, this is what throws. */
@@ -178,6 +189,7 @@ export class Notebook {
     const built = this.built.get(el)!;
     if (el.dataset.retrained !== undefined) {
       el.innerHTML = built;
+      forget(el);
       delete el.dataset.retrained;
       el.dispatchEvent(new Event('redrawn'));
     }
@@ -212,9 +224,13 @@ export class Notebook {
     }
   }
 
-  /** What the runs' blocks say while the page trains them again: how far it has got. */
-  training(progress: string): void {
-    for (const el of this.built.keys()) this.note(el, `${blockOf(this.p, el).stale!.replace('{subject}', subjectOf(blockOf(this.p, el)))} Training again on yours, in the background: ${progress}.`);
+  /** What the runs' blocks say while the page trains them again: each run's block how far it has got, the rest that they wait. */
+  training(progress: Progress): void {
+    for (const el of this.built.keys()) {
+      const block = blockOf(this.p, el);
+      const mine = block.name === 'train' && block.args[0]?.value === progress.run;
+      this.note(el, `${this.shows(el)} ${mine ? `Training it again on yours: ${progress.text}.` : 'Training again on yours, in the background…'}`);
+    }
   }
 
   /**
@@ -222,27 +238,47 @@ export class Notebook {
    * evaluated against the worker's results, as the build's against its cache, and drawn; the
    * {{…}} of those runs follow.
    */
-  retrained(edits: ReadonlyMap<string, number>, results: [string, TrainResult][] | Error): void {
+  retrained(edits: ReadonlyMap<string, number>, trained: Trained | Error): void {
     const { p } = this;
-    if (results instanceof Error) {
-      for (const el of this.built.keys()) this.note(el, `${blockOf(p, el).stale!.replace('{subject}', subjectOf(blockOf(p, el)))} Training again on yours stopped: ${results.message}`);
+    if (trained instanceof Error) {
+      for (const el of this.built.keys()) this.note(el, `${this.shows(el)} Training again on yours stopped: ${trained.message}.`);
       return;
     }
-    const lesson = liveContext(p, edits, { cache: trainedCache(results) });
+    const failed = new Map(trained.failed);
+    const lesson = liveContext(p, edits, { cache: trainedCache(trained.results) });
     for (const el of this.built.keys()) {
       const block = blockOf(p, el);
+      const why = block.name === 'train' ? failed.get(block.args[0].value) : undefined;
+      if (why !== undefined) {
+        this.note(el, `${this.shows(el)} With your numbers this run could not be trained: ${why}.`);
+        continue;
+      }
       try {
         const html = drawBlock(block, evaluateBlock(block, lesson));
-        el.innerHTML = html;
+        // As the browser parses both: the same as the build's is a run the reader's numbers left alone.
+        const parsed = document.createElement('template');
+        parsed.innerHTML = html;
+        const unchanged = parsed.innerHTML === this.built.get(el);
+        const note = retrainedNote(p, block, edits, unchanged);
+        // In place, its note included: focus and an opened table stay where the reader left them.
+        patchHtml(el, `<p class="stale-note retrained">${escapeHtml(note)}</p>${html}`);
         el.dataset.retrained = '';
         el.classList.remove('is-stale');
         el.dispatchEvent(new Event('redrawn'));
-        this.note(el, retrainedNote(p, block, edits.get('lr') ?? p.lr), true);
+        this.note(el, note, true);
       } catch (e) {
-        this.note(el, `${block.stale!.replace('{subject}', subjectOf(block))} ${e instanceof NotTrained ? 'It needs a run too long to train in the page.' : `It could not be drawn for your numbers: ${(e as Error).message}`}`);
+        const reason = !(e instanceof NotTrained) ? `It could not be drawn for your numbers: ${(e as Error).message}.`
+          : failed.size ? `A run it draws could not be trained on your numbers: ${[...failed.values()][0]}.` : 'It draws a run too long to train in the page.';
+        this.note(el, `${this.shows(el)} ${reason}`);
       }
     }
     this.showValues(lesson, true);
+  }
+
+  /** What a run's block shows while it is not the reader's: the lesson's run, or one trained on their earlier numbers. */
+  private shows(el: HTMLElement): string {
+    const block = blockOf(this.p, el);
+    return el.dataset.retrained !== undefined ? 'Trained on your earlier numbers, not these.' : block.stale!.replace('{subject}', subjectOf(block));
   }
 
   recompute(edits: ReadonlyMap<string, number>, done: (r: Recomputed) => void): Recomputed {
@@ -257,11 +293,12 @@ export class Notebook {
     blocks.forEach((el) => {
       const block = blockOf(p, el);
       if (!block.stale) return void queue.push(el);
-      // A run trained on earlier numbers of the reader's is theirs no longer: the lesson's, until it is trained again.
-      if (block.retrain) this.restore(el);
+      // A run trained on the reader's earlier numbers stays, marked, until it is trained on these (beside the next result, not the lesson's).
+      if (block.retrain && !changed) this.restore(el);
       el.classList.toggle('is-stale', changed);
       el.classList.toggle('stale-hidden', changed && block.hide === true);
-      this.note(el, changed ? block.stale.replace('{subject}', subjectOf(block)) : undefined);
+      const earlier = changed && el.dataset.retrained !== undefined;
+      this.note(el, earlier ? 'Trained on your earlier numbers, not these.' : changed ? block.stale.replace('{subject}', subjectOf(block)) : undefined);
     });
     this.showValues(lesson, changed);
     // Nearest the screen first; every block waiting says so to assistive technology.

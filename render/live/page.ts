@@ -21,7 +21,7 @@ function editsFromAddress(list: Editable[]): { edits: Map<string, number>; ignor
   for (const [key, raw] of new URLSearchParams(location.search)) {
     const e = byKey.get(key);
     const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
-    if (!e || !Number.isFinite(v)) ignored.push(key);
+    if (!e || !Number.isFinite(v) || (e.kind === 'lr' && v <= 0)) ignored.push(key);
     else if (v !== e.value) edits.set(key, v);
   }
   return { edits, ignored };
@@ -119,6 +119,8 @@ function start(): void {
   let edits = fromAddress.edits;
   /** fields holding something that is not a number: their message stays until they do */
   const invalid = new Map<string, string>();
+  // Before the stepper and scrubbers are added: the notebook keeps the run blocks as the build wrote them.
+  const notebook = new Notebook(p);
   const links = linkNodes(main);
   const steps = stepper(main, math, p.decimals);
   scrubCurves(main, (k) => p.blocks[k]?.name === 'curve');
@@ -132,25 +134,35 @@ function start(): void {
     }
     count.textContent = edits.size ? `(${edits.size} changed)` : '';
   };
-  const notebook = new Notebook(p);
   // The worker is this script again: the bundle is one function (cli/live-bundle.ts) whose source is its own.
   const training = notebook.retrains ? new Training(p, `(${chainbookLive})()`) : undefined;
   let trainingSoon = 0;
-  /** The runs trained again on the reader's numbers once they pause (a slider's every step would start a run over). */
-  const retrain = () => {
+  /** the status line's word on the reader's numbers, which the training's is added to */
+  let verdict = '';
+  /** which training is the page's latest: an older one's results (or progress) are not for the numbers shown */
+  let trainingJob = 0;
+  /** The runs trained again on the reader's numbers once they pause (a slider's every step would start a run over); none: stop. */
+  const retrain = (why?: string) => {
     clearTimeout(trainingSoon);
+    const job = ++trainingJob;
     if (!training) return;
-    if (!edits.size) {
-      delete root.dataset.chainbookTraining;
-      return training.stop();
+    if (!edits.size || why) {
+      training.stop();
+      if (why && edits.size) {
+        notebook.retrained(edits, new Error(why));
+        root.dataset.chainbookTraining = 'failed';
+      } else delete root.dataset.chainbookTraining;
+      return;
     }
-    const these = edits;
+    // The numbers as they are now: the panel changes its map in place.
+    const these = new Map(edits);
     root.dataset.chainbookTraining = 'working';
     trainingSoon = window.setTimeout(() => {
-      training.start(these, (text) => notebook.training(text), (results) => {
-        if (these !== edits) return;
+      training.start(these, (progress) => job === trainingJob && notebook.training(progress), (results) => {
+        if (job !== trainingJob) return;
         notebook.retrained(these, results);
         root.dataset.chainbookTraining = results instanceof Error ? 'failed' : 'done';
+        say(`${verdict} ${results instanceof Error ? `The runs could not be trained again: ${results.message}` : 'The training runs were trained again on them.'}`);
       });
     }, 300);
   };
@@ -169,7 +181,8 @@ function start(): void {
     root.dataset.chainbookState = 'working';
     try {
       const r = notebook.recompute(edits, (done) => {
-        say(done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '');
+        verdict = done.error ? `These numbers cannot be stepped: ${done.error}` : edits.size ? checked(done.lesson) : '';
+        say(verdict);
         if (!done.error) retrain();
         links.refresh();
         // After the redraw: Chromium takes milliseconds to rewrite an address.
@@ -184,6 +197,7 @@ function start(): void {
     } catch (e) {
       // Numbers that overflow the step, say: the page, and its address, keep what they last showed.
       say(`These numbers cannot be stepped: ${(e as Error).message}. The page still shows the last numbers that could.`);
+      retrain('these numbers cannot be stepped');
       settle({ lesson: undefined as unknown as LessonContext, visible: 0, complete: 0, error: (e as Error).message });
     }
     show();
@@ -195,8 +209,8 @@ function start(): void {
     if (!e) return;
     notice = '';
     const v = input.value.trim() === '' || input.validity.badInput ? NaN : Number(input.value);
-    if (!Number.isFinite(v)) {
-      invalid.set(e.key, `${e.key}: expected a number, like ${e.value} (with a point, not a comma).`);
+    if (!Number.isFinite(v) || (e.kind === 'lr' && v <= 0)) {
+      invalid.set(e.key, e.kind === 'lr' && Number.isFinite(v) ? 'lr: expected a learning rate above 0, as the build does.' : `${e.key}: expected a number, like ${e.value} (with a point, not a comma).`);
       say('');
       return;
     }
@@ -237,7 +251,7 @@ function start(): void {
   document.documentElement.dataset.chainbookLive = 'ready';
   // For the benchmark and the browser tests: set numbers as the panel would, and hear when the page has followed.
   const change = (values: Record<string, number>) => new Promise<Recomputed>((resolve) => {
-    edits = new Map(Object.entries(values).filter(([k, v]) => byKey.has(k) && v !== byKey.get(k)!.value));
+    edits = new Map(Object.entries(values).filter(([k, v]) => byKey.has(k) && v !== byKey.get(k)!.value && !(k === 'lr' && v <= 0)));
     waiting.push(resolve);
     apply();
   });

@@ -169,6 +169,11 @@ function changes(el: Element, was: Shown, index: Index, next: string): { apply: 
   return { apply, index: { ...index, starts: nextStarts } };
 }
 
+/** The element holds other HTML than the engine last gave it: the next patch puts it whole. */
+export function forget(el: Element): void {
+  shown.delete(el);
+}
+
 export function remembered(el: Element): boolean {
   return shown.has(el);
 }

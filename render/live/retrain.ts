@@ -6,12 +6,30 @@
 // evaluates its run blocks against them (notebook.ts) and trains nothing itself.
 import type { Cache, TrainResult } from '../../src/lesson/train-run.ts';
 import { liveContext, type LivePayload } from '../../src/live.ts';
+import { count } from '../runs.ts';
 import { evaluateBlock } from './notebook.ts';
 
 /** What the page asks: the payload once, then the reader's numbers, each a job. */
 type Request = { payload: LivePayload } | { job: number; edits: [string, number][] };
+/** How far a run has got: which (its ::train name), and in words. */
+export interface Progress {
+  run: string;
+  text: string;
+}
 /** What the worker says: how far a run has got, the results, or why it stopped. */
-export type Report = { job: number; progress: string } | { job: number; results: [string, TrainResult][] } | { job: number; error: string };
+export type Report = { job: number; progress: Progress } | ({ job: number } & Trained) | { job: number; error: string };
+
+/** What a job trained: the results, keyed as the build's cache keys them, and each run that could not be trained on these numbers, with why. */
+export interface Trained {
+  results: [string, TrainResult][];
+  failed: [string, string][];
+}
+
+/** Why a run could not be trained on the reader's numbers, in the reader's words (not the author's remedy). */
+function forReader(message: string): string {
+  if (/declared to diverge/.test(message)) return 'with your numbers it no longer turns NaN, as the lesson says it does';
+  return message.replace(/^\S+: /, '').replace(/,? or declare that it does with ::train … diverges/, '').replace(/\(try a smaller learning rate\)/, '(a smaller learning rate may train it)');
+}
 
 interface Scope {
   onmessage: ((e: MessageEvent<Request>) => void) | null;
@@ -26,16 +44,33 @@ export function serveTraining(scope: Scope): void {
     const { job } = data;
     const results = new Map<string, TrainResult>();
     let said = 0;
+    /** each run's reruns so far: its progress starts again from 0 for each */
+    const reruns = new Map<string, number>();
+    let last = { label: '', done: 0 };
     const progress = (label: string, done: number, total: number) => {
+      const run = label.replace(/^page: /, '').replace(/ \(perturbed\)$/, '');
+      const rerun = label.endsWith('(perturbed)');
+      if (rerun && (last.label !== label || done < last.done)) reruns.set(run, (reruns.get(run) ?? 0) + 1);
+      last = { label, done };
       // A few words a tenth of a second, not one a chunk.
-      if (done < total && performance.now() - said < 100) return;
+      if (performance.now() - said < 100) return;
       said = performance.now();
-      scope.postMessage({ job, progress: `${label.replace(/^page: /, '')}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')}` });
+      const pass = rerun ? `rerun ${reruns.get(run)} of 2` : 'the run';
+      scope.postMessage({ job, progress: { run, text: `${pass}, ${count(done)} of ${count(total)} ${payload!.blocks.some((b) => b.name === 'train' && b.args[0]?.value === run && b.args.some((a) => a.key === 'epochs')) ? 'epochs' : 'iterations'}` } });
     };
     try {
       const lesson = liveContext(payload!, new Map(data.edits), { cache: { get: (k) => results.get(k), set: (k, v) => void results.set(k, v) }, progress });
-      for (const block of payload!.blocks) if (block.retrain && block.name === 'train') evaluateBlock(block, lesson);
-      scope.postMessage({ job, results: [...results] });
+      // Run by run: one that diverges on these numbers is that run's result, not every block's.
+      const failed: [string, string][] = [];
+      for (const block of payload!.blocks) {
+        if (!block.retrain || block.name !== 'train') continue;
+        try {
+          evaluateBlock(block, lesson);
+        } catch (e) {
+          failed.push([block.args[0].value, forReader((e as Error).message)]);
+        }
+      }
+      scope.postMessage({ job, results: [...results], failed });
     } catch (e) {
       scope.postMessage({ job, error: (e as Error).message });
     }
@@ -68,7 +103,7 @@ export class Training {
 
   constructor(private readonly payload: LivePayload, private readonly source: string) {}
 
-  start(edits: ReadonlyMap<string, number>, progress: (text: string) => void, done: (results: [string, TrainResult][] | Error) => void): void {
+  start(edits: ReadonlyMap<string, number>, progress: (p: Progress) => void, done: (trained: Trained | Error) => void): void {
     const job = ++this.job;
     if (this.busy) this.stop();
     try {
@@ -81,7 +116,7 @@ export class Training {
       if (data.job !== job) return;
       if ('progress' in data) return progress(data.progress);
       this.busy = false;
-      done('results' in data ? data.results : new Error(data.error));
+      done('results' in data ? { results: data.results, failed: data.failed } : new Error(data.error));
     };
     this.worker.onerror = (e) => {
       this.busy = false;

@@ -46,7 +46,11 @@ export function scrubCurves(main: HTMLElement, isRun: (block: number) => boolean
       marks.innerHTML = `<line class="scrub-line" x1="${px}" x2="${px}" y1="${Math.min(...lines.flatMap((l) => l.points.map((p) => p[1])))}" y2="${Math.max(...lines.flatMap((l) => l.points.map((p) => p[1])))}"/>${at.map(({ l, j }) => `<circle class="scrub-dot ${l.cls}" cx="${l.points[j][0]}" cy="${l.points[j][1]}" r="4"/>`).join('')}`;
       output.textContent = `${xLabel} ${x}: ${at.map(({ l, j }) => `${l.label} ${l.ys[j]}`).join(', ')} (as drawn)`;
     };
-    input.addEventListener('input', show);
+    input.addEventListener('input', () => {
+      show();
+      // A figure wider than a narrow screen scrolls in its own box: keep the marked step in it.
+      block.querySelector('svg.curve .scrub-line')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    });
     block.addEventListener('redrawn', show);
     show();
   });
