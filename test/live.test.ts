@@ -78,6 +78,19 @@ describe('the live page\'s models', () => {
   });
 });
 
+describe('what the page may train again', () => {
+  it('marks the short run and its curve, ships the samples, and keeps a run named with $ patterns whole', () => {
+    // A string replacement would read $& in the payload as the text matched, and $$ as one $.
+    const named = evaluate(source.replace('::train steps iterations=2000 every=10', () => '::train a$&b$$c iterations=2000 every=10').replace('::curve steps', () => '::curve a$&b$$c'));
+    const p = payloadOf(named);
+    const trains = p.blocks.filter((b) => b.name === 'train');
+    expect(trains.map((b) => [b.args[0].value, b.retrain])).toEqual([['a$&b$$c', true]]);
+    expect(p.blocks.find((b) => b.name === 'curve')?.retrain).toBe(true);
+    expect(p.blocks.find((b) => b.name === 'check')?.retrain).toBeUndefined();
+    expect(p.dataset).toBe('samples');
+  });
+});
+
 describe('the backward stepper\'s sweep', () => {
   it('accumulates, factor by factor, the gradients backward leaves', () => {
     const net = Network.fromSpec({ layers: [2, 3, 2], activation: 'tanh', output: 'softmax', loss: 'softmax_ce', init: { seed: 3 } });
