@@ -32,10 +32,11 @@ function addressOf(edits: ReadonlyMap<string, number>): string {
   return `${location.pathname}${edits.size ? `?${query}` : ''}${location.hash}`;
 }
 
-/** Every number has a slider: inputs and targets over [0, 1] (or twice their size), weights and biases over ±2 (or twice theirs), the learning rate from 0. */
+/** Every number has a slider: inputs and targets over [0, 1] (or twice their size), weights and biases over ±2 (or twice theirs), the learning rate up to four times the lesson's. */
 function range(e: Editable): [number, number] {
   const wide = 2 * Math.abs(e.value);
-  if (e.kind === 'lr') return [0, Math.max(2, wide)];
+  // A learning rate from a two-hundredth of four times the lesson's to four times it: above 0, and fine enough for 0.001.
+  if (e.kind === 'lr') return [e.value / 50, 4 * e.value];
   if (e.kind === 'param') return [-Math.max(2, wide), Math.max(2, wide)];
   return [Math.min(0, -wide), Math.max(1, wide)];
 }
@@ -220,6 +221,12 @@ function start(): void {
     // One recompute a frame, however fast a slider moves.
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(apply);
+  });
+  // Escape closes the panel, and leaves focus on its summary.
+  panel.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !panel.open) return;
+    panel.open = false;
+    panel.querySelector('summary')!.focus();
   });
   panel.querySelector('.live-reset')!.addEventListener('click', () => {
     edits = new Map();
