@@ -12,6 +12,9 @@ function workingOf(key: string): HTMLElement | null {
 export const ADDED_CLASSES = ['linked', 'goes', 'step-of', 'step-wrt', 'step-edge'];
 export const ADDED_ATTRIBUTES = ['tabindex', 'role', 'aria-label'];
 
+/** The page's computation graphs, found by tag among its few SVGs: a selector over the whole page would visit every element of its math, on every change. */
+export const graphs = (main: HTMLElement): SVGSVGElement[] => [...main.getElementsByTagName('svg')].filter((svg) => svg.classList.contains('graph'));
+
 export function linkNodes(main: HTMLElement): { refresh(): void } {
   let lit: string | undefined;
   const light = (key: string | undefined) => {
@@ -39,8 +42,7 @@ export function linkNodes(main: HTMLElement): { refresh(): void } {
   });
   const refresh = () => {
     // A graph box with a working to go to is a link for the keyboard too.
-    // By tag, from the few SVGs: a selector over the whole page would visit every element of its math.
-    [...main.getElementsByTagName('svg')].filter((svg) => svg.classList.contains('graph')).flatMap((svg) => [...svg.querySelectorAll<SVGGElement>('g[data-node]')]).forEach((g) => {
+    graphs(main).flatMap((svg) => [...svg.querySelectorAll<SVGGElement>('g[data-node]')]).forEach((g) => {
       if (g.hasAttribute('tabindex') || !workingOf(g.dataset.node!)) return;
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'link');

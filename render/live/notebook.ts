@@ -297,8 +297,7 @@ export class Notebook {
       if (block.retrain && !changed) this.restore(el);
       el.classList.toggle('is-stale', changed);
       el.classList.toggle('stale-hidden', changed && block.hide === true);
-      const earlier = changed && el.dataset.retrained !== undefined;
-      this.note(el, earlier ? 'Trained on your earlier numbers, not these.' : changed ? block.stale.replace('{subject}', subjectOf(block)) : undefined);
+      this.note(el, changed ? this.shows(el) : undefined);
     });
     this.showValues(lesson, changed);
     // Nearest the screen first; every block waiting says so to assistive technology.

@@ -46,7 +46,7 @@ interface Index {
 
 const shown = new WeakMap<Element, Shown>();
 
-function indexOf(html: string): Index | undefined {
+function indexHtml(html: string): Index | undefined {
   const starts: number[] = [0];
   for (let at = 0; ; ) {
     const open = html.indexOf('<', at);
@@ -180,14 +180,14 @@ export function remembered(el: Element): boolean {
 
 /** What the element shows, as the engine wrote it: a new rendering is compared with it. */
 export function remember(el: Element, html: string): void {
-  shown.set(el, { html, index: indexOf(html) });
+  shown.set(el, { html, index: indexHtml(html) });
 }
 
 /** Puts `html` in the element: patched where the element was given HTML of the same shape, else whole. */
 export function patchHtml(el: Element, html: string): void {
   const was = shown.get(el);
   if (was?.html === html) return;
-  const index = was && (was.index ??= indexOf(was.html));
+  const index = was && (was.index ??= indexHtml(was.html));
   const patch = was && index && changes(el, was, index, html);
   if (was && patch) {
     for (const change of patch.apply) change();

@@ -39,8 +39,14 @@ interface Scope {
 /** The worker's side: every ::train the page may train again, evaluated on the reader's numbers with a cache that keeps what it trains. */
 export function serveTraining(scope: Scope): void {
   let payload: LivePayload | undefined;
+  /** the runs counted in epochs (per-sample SGD), for the progress's words */
+  let epochs = new Set<string>();
   scope.onmessage = ({ data }) => {
-    if ('payload' in data) return void (payload = data.payload);
+    if ('payload' in data) {
+      payload = data.payload;
+      epochs = new Set(payload.blocks.filter((b) => b.name === 'train' && b.args.some((a) => a.key === 'epochs')).map((b) => b.args[0].value));
+      return;
+    }
     const { job } = data;
     const results = new Map<string, TrainResult>();
     let said = 0;
@@ -56,7 +62,7 @@ export function serveTraining(scope: Scope): void {
       if (performance.now() - said < 100) return;
       said = performance.now();
       const pass = rerun ? `rerun ${reruns.get(run)} of 2` : 'the run';
-      scope.postMessage({ job, progress: { run, text: `${pass}, ${count(done)} of ${count(total)} ${payload!.blocks.some((b) => b.name === 'train' && b.args[0]?.value === run && b.args.some((a) => a.key === 'epochs')) ? 'epochs' : 'iterations'}` } });
+      scope.postMessage({ job, progress: { run, text: `${pass}, ${count(done)} of ${count(total)} ${epochs.has(run) ? 'epochs' : 'iterations'}` } });
     };
     try {
       const lesson = liveContext(payload!, new Map(data.edits), { cache: { get: (k) => results.get(k), set: (k, v) => void results.set(k, v) }, progress });

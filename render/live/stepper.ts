@@ -6,11 +6,11 @@ import type { NetworkTrace } from '../../src/trace.ts';
 import type { BackwardStep } from '../../src/tape.ts';
 import { formatNumber, num } from '../format.ts';
 import type { MathRenderer } from '../katex.ts';
+import { graphs } from './links.ts';
 
 export function stepper(main: HTMLElement, math: MathRenderer, decimals: number): { refresh(trace: NetworkTrace): void } | undefined {
   // The main model's graph (a variant's boxes are linked as variant:name); the page redraws it on every change.
-  // By tag: a selector over the whole page would visit every element of its math, on every change.
-  const mainGraph = () => [...main.getElementsByTagName('svg')].find((svg) => svg.classList.contains('graph') && svg.querySelector('g[data-node]:not([data-node*=":"])'));
+  const mainGraph = () => graphs(main).find((svg) => svg.querySelector('g[data-node]:not([data-node*=":"])'));
   const figure = mainGraph()?.closest('figure');
   if (!figure) return undefined;
   (figure.closest('[data-live]') ?? figure).insertAdjacentHTML('afterend', `<section class="stepper" data-live-ui aria-label="The backward pass, step by step"><p class="stepper-title">Step through the backward pass of Figure ${figure.querySelector('.figure-number')?.textContent?.replace(/^Figure |\.$/g, '') ?? ''}</p><div class="stepper-buttons"><button type="button" data-go="first">First</button><button type="button" data-go="back" aria-keyshortcuts="ArrowLeft">← Back</button><button type="button" data-go="next" aria-keyshortcuts="ArrowRight">Next →</button><button type="button" data-go="last">Last</button></div><p class="stepper-status" aria-live="polite"></p><p class="stepper-key"><span class="key-wrt">solid outline</span>: the node its gradient is added to; <span class="key-of">dashed</span>: the node whose gradient is complete, multiplied by the factor between them (the lit line). A box of the graph goes to its node's working: click it, or Tab to it and press Enter.</p></section>`);
