@@ -88,6 +88,8 @@ export function shorten(v: number, decimals: number, rounding: Rounding = 'round
 
 export class Tape {
   readonly nodes: Node[] = [];
+  /** What each node the carry gives a value was computed as, from the values it carried (its printed figure judged against it). */
+  readonly computed = new Map<string, number>();
 
   constructor(readonly carried?: Carry) {}
 
@@ -96,7 +98,10 @@ export class Tape {
     const c = this.carried;
     if (!c) return value;
     const given = c.values?.[name];
-    if (given !== undefined) return given;
+    if (given !== undefined) {
+      if (!this.computed.has(name)) this.computed.set(name, value);
+      return given;
+    }
     return c.decimals === undefined ? value : shorten(value, c.decimals, c.rounding);
   }
 

@@ -172,8 +172,22 @@ export interface TracedStep {
  * loop do). The trace then records ∂in/∂out = w⁺ on those edges, with the updated weight
  * as a node of its own, so the lesson can show which weight was used.
  */
-export function tracedStep(net: Network, samples: readonly Sample[], lr: number, order: UpdateOrder = net.config.update): TracedStep {
-  const trace = traceNetwork(net, samples);
+/**
+ * How a step is taken otherwise than exactly: `carry`, the arithmetic shortened as a source
+ * does (the parameters then step from their carried values); `edit`, a change to the traced
+ * factors (a catalogued slip, src/lesson/mistakes.ts), made before each backward sweep.
+ */
+export interface StepHow {
+  carry?: Carry;
+  edit?: (trace: NetworkTrace) => void;
+}
+
+export function tracedStep(net: Network, samples: readonly Sample[], lr: number, order: UpdateOrder = net.config.update, how: StepHow = {}): TracedStep {
+  const trace = traceNetwork(net, samples, how.carry);
+  if (how.edit) {
+    how.edit(trace);
+    trace.tape.backward(trace.loss);
+  }
   const before = net.flat();
   const applied = new Float64Array(net.params.length);
   const L = net.sizes.length - 1;
@@ -186,7 +200,7 @@ export function tracedStep(net: Network, samples: readonly Sample[], lr: number,
       if (!net.moves[i]) continue; // the step keeps it fixed: it moves by nothing
       const node = trace.params[i];
       applied[i] = node.grad;
-      const value = before[i] - lr * node.grad;
+      const value = (how.carry ? node.value : before[i]) - lr * node.grad;
       (p.kind === 'weight' ? net.W : net.b)[l - 1][p.offset] = value;
       if (sequential && p.kind === 'weight') updated.set(node, trace.tape.param(`${p.name}+`, `${p.tex}^{+}`, value));
     }
@@ -200,6 +214,7 @@ export function tracedStep(net: Network, samples: readonly Sample[], lr: number,
           }
         }
       }
+      how.edit?.(trace);
       trace.tape.backward(trace.loss);
     }
   }

@@ -1,24 +1,49 @@
 // The catalogue of backprop slips that a source or a learner makes, as data: each entry a
-// named transformation of a lesson's step (its network, samples and learning rate), with the
-// sentence a reader understands, the LaTeX of what the mistaken step computes, and which parts
-// of the step it changes (every other number stays exactly as it was). Entries compose: one
-// applied to what another returned. test/mistakes.test.ts holds each entry, and each pair, to
-// its claim on the 2-2-2, 3-5-1 and 4-6-3 networks.
-//
-// These are the slips of the model and the step. The slips inside one formula (a factor left
-// out or applied to the wrong node, a sign, two neighbouring results swapped, intermediates
-// shortened) transform the traced arithmetic, and join the catalogue with the tracer's hooks.
+// named transformation of a lesson's step, with the sentence a reader understands, the LaTeX
+// of what the mistaken step computes, and which parts of the step it changes (every other
+// number stays exactly as it was). Three kinds of transformation:
+//  - of the model or the step (a bias shared across a layer, another learning rate): `apply`
+//    returns another network, learning rate or step order;
+//  - of the arithmetic inside one formula (a σ′ left out, out where out − t belongs): `apply`
+//    adds a slip, an edit of the traced factors made before each backward sweep;
+//  - of how results are written down (two neighbours swapped): a swap of two values.
+// The shortening of intermediates to k decimals is the tape's carry (src/tape.ts), which a
+// step case holds too. Entries compose: one applied to what another returned. Where a slip
+// can be made in one place only (at one output, at one neuron), `places` lists them and
+// `apply(c, place)` makes it there alone. test/mistakes.test.ts holds each entry, and each
+// pair, to its claim on the 2-2-2, 3-5-1 and 4-6-3 networks.
+import { ELEMENTWISE, type ElementwiseActivation } from '../activations.ts';
+import { explainGradient } from '../chain.ts';
 import { Network } from '../network.ts';
 import type { NetworkConfig } from '../spec.ts';
-import type { Sample } from '../trace.ts';
+import type { Carry, Factor, Node } from '../tape.ts';
+import { traceNetwork, tracedStep, type NetworkTrace, type Sample, type SampleTrace, type TracedStep } from '../trace.ts';
 
 /** The parts of a traced step: the forward values (every node but the parameters and the loss), the loss, the gradients, the parameters after the step. */
 export type Part = 'forward' | 'loss' | 'gradients' | 'updates';
+
+/** An edit of a trace's factors: a slip inside a formula. */
+export type Slip = (trace: NetworkTrace) => void;
 
 export interface StepCase {
   net: Network;
   samples: readonly Sample[];
   lr: number;
+  /** intermediates shortened as a source writes them down, and the values it carried on with */
+  carry?: Carry;
+  slips?: readonly Slip[];
+  /** pairs of nodes whose values are written down for each other */
+  swaps?: readonly (readonly [string, string])[];
+}
+
+/** One place a slip can be made alone: a neuron (its output node's name and LaTeX), or a pair of neighbours. */
+export interface Place {
+  name: string;
+  tex: string;
+  layer: number;
+  index: number;
+  /** for a swap: the neighbour */
+  with?: string;
 }
 
 export interface Mistake {
@@ -29,9 +54,15 @@ export interface Mistake {
   tex: string;
   /** the parts it changes; the others it leaves bit for bit */
   changes: readonly Part[];
+  /** a slip a learner working the step by hand makes (an exercise's wrong answer is matched against these) */
+  learner?: boolean;
   /** whether it changes anything here (a shared bias needs a layer whose biases differ; a sum, two samples) */
   applies(c: StepCase): boolean;
-  apply(c: StepCase): StepCase;
+  /** the places it can be made alone, where it has more than one */
+  places?(c: StepCase): Place[];
+  apply(c: StepCase, at?: Place): StepCase;
+  /** for a slip inside a formula: the factor it writes otherwise, as LaTeX over the nodes' symbols (undefined: a factor it leaves) */
+  yours?(f: Factor): string | undefined;
 }
 
 /** The same parameters in a network configured otherwise. */
@@ -44,6 +75,82 @@ function reconfigured(net: Network, changes: Partial<NetworkConfig>): Network {
 
 /** Layers (0-based, past the input) whose neurons have per-neuron biases that are not all equal. */
 const unevenBiases = (net: Network) => (net.config.bias === 'per_neuron' ? net.b.map((b, l) => (b.some((v) => v !== b[0]) ? l : -1)).filter((l) => l >= 0) : []);
+
+const slipped = (c: StepCase, slip: Slip): StepCase => ({ ...c, slips: [...(c.slips ?? []), slip] });
+const lastLayer = (c: StepCase) => c.net.sizes.length - 1;
+const outputs = (c: StepCase) => c.net.sizes[lastLayer(c)];
+const isElementwise = (act: string): act is ElementwiseActivation => act in ELEMENTWISE;
+/** A curved activation: one whose derivative depends on where it is taken. */
+const curved = (act: string) => act === 'sigmoid' || act === 'tanh';
+
+/** The neurons (layer 1…L, index 0…) of the first sample, named by their output nodes, whose activation passes `keep`. */
+function neurons(c: StepCase, keep: (act: string) => boolean): Place[] {
+  const { labels, config, sizes } = c.net;
+  const places: Place[] = [];
+  for (let l = 1; l < sizes.length; l++) {
+    if (!keep(config.activations[l - 1])) continue;
+    for (let j = 0; j < sizes[l]; j++) places.push({ name: labels.activation[l - 1][j].name, tex: labels.activation[l - 1][j].tex, layer: l, index: j });
+  }
+  return places;
+}
+
+const outputPlaces = (c: StepCase): Place[] => {
+  const L = lastLayer(c);
+  return Array.from({ length: outputs(c) }, (_, j) => ({ name: c.net.labels.activation[L - 1][j].name, tex: c.net.labels.activation[L - 1][j].tex, layer: L, index: j }));
+};
+
+/** The activation factors ∂a/∂z of each sample, at one neuron or at every one whose activation passes `keep`. */
+function activationFactors(t: NetworkTrace, keep: (act: string) => boolean, at?: Place): Factor[] {
+  const found: Factor[] = [];
+  for (const s of t.samples) {
+    s.a.forEach((layer, l) => layer.forEach((a, j) => {
+      const f = a.inputs[0];
+      if (a.op !== 'activation' || !keep(f.rule)) return;
+      if (!at || (at.layer === l + 1 && at.index === j)) found.push(f);
+    }));
+  }
+  return found;
+}
+
+/** The loss's factors ∂E/∂(output k) of a sample: the error term of each output (of one, at a place). */
+function errorFactors(s: SampleTrace, at?: Place): Factor[] {
+  const terms = s.terms.length ? s.terms.flatMap((term) => term.inputs.filter((f) => f.rule !== 'sum')) : s.loss.inputs;
+  return at ? terms.filter((_, k) => k === at.index) : terms;
+}
+
+/** Sets a factor's value as the tape would hold it (shortened under a carry). */
+const setFactor = (t: NetworkTrace, f: Factor, value: number) => {
+  f.value = t.tape.carry('', value);
+};
+
+/** An error term from its nodes (edits are made again after a sequential step rewrites factors, so each reads the nodes, never the factor). */
+function withTarget(f: Factor): number {
+  if (f.rule === 'squared_error') return 2 * f.coefficient! * (f.wrt.value - f.target!.value);
+  if (f.rule === 'bce_logit') return f.via!.value - f.target!.value;
+  return f.coefficient! * f.via!.value - f.target!.value;
+}
+
+/** What a factor's error term reads without its target: 2c·a, a (bce), (Σt)·a (softmax). */
+function withoutTarget(f: Factor): number {
+  if (f.rule === 'squared_error') return 2 * f.coefficient! * f.wrt.value;
+  if (f.rule === 'bce_logit') return f.via!.value;
+  return f.coefficient! * f.via!.value;
+}
+
+/** Neighbouring values of a kind (the weighted sums, the activations, the loss terms of one layer of one sample): j and j + 1 for even j. */
+function neighbourPairs(c: StepCase): Place[] {
+  const trace = traceNetwork(c.net, c.samples);
+  const pairs: Place[] = [];
+  const add = (row: Node[], layer: number) => {
+    for (let j = 0; j + 1 < row.length; j += 2) pairs.push({ name: row[j].name, tex: row[j].tex, with: row[j + 1].name, layer, index: j });
+  };
+  for (const s of trace.samples) {
+    s.z.forEach((row, l) => add(row, l + 1));
+    s.a.forEach((row, l) => add(row, l + 1));
+    add(s.terms, lastLayer(c) + 1);
+  }
+  return pairs;
+}
 
 export const MISTAKES: readonly Mistake[] = [
   {
@@ -71,6 +178,7 @@ export const MISTAKES: readonly Mistake[] = [
     sentence: 'the biases left out of the update: the weights take their step, the biases keep their values',
     tex: 'b^{+} = b',
     changes: ['updates'],
+    learner: true,
     applies: (c) => c.net.config.bias !== 'none' && c.net.config.updates === 'all',
     apply: (c) => ({ ...c, net: reconfigured(c.net, { updates: 'weights' }) }),
   },
@@ -90,4 +198,171 @@ export const MISTAKES: readonly Mistake[] = [
     applies: (c) => c.lr > 0,
     apply: (c) => ({ ...c, lr: c.lr / 5 }),
   },
+  {
+    id: 'missing-derivative',
+    sentence: "the activation's derivative left out of the chain: the factor ∂out/∂in taken as 1",
+    tex: '\\frac{\\partial \\mathrm{out}}{\\partial \\mathrm{in}} \\to 1',
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: (c) => c.net.config.activations.some(curved),
+    places: (c) => neurons(c, curved),
+    apply: (c, at) => slipped(c, (t) => {
+      for (const f of activationFactors(t, curved, at)) setFactor(t, f, 1);
+    }),
+    yours: (f) => (curved(f.rule) ? '1' : undefined),
+  },
+  {
+    id: 'derivative-of-output',
+    sentence: "the activation's derivative taken at its output, as if the output were the input: σ′(out) for σ′(in)",
+    tex: "f'(\\mathrm{out}) \\quad\\text{for}\\quad f'(\\mathrm{in})",
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: (c) => c.net.config.activations.some(curved),
+    places: (c) => neurons(c, curved),
+    apply: (c, at) => slipped(c, (t) => {
+      for (const f of activationFactors(t, curved, at)) {
+        const rule = ELEMENTWISE[f.rule as ElementwiseActivation];
+        const a = f.of.value;
+        setFactor(t, f, rule.derivFromOutput(rule.value(a), a));
+      }
+    }),
+    yours: (f) => {
+      if (!curved(f.rule)) return undefined;
+      const out = `{${f.of.tex}}`;
+      return f.rule === 'sigmoid' ? `\\sigma(${out})\\,(1-\\sigma(${out}))` : `1-\\tanh^2(${out})`;
+    },
+  },
+  {
+    id: 'output-for-error',
+    sentence: 'the output used where the error belongs: out in place of out − t in the derivative of the loss',
+    tex: '\\frac{\\partial E}{\\partial \\mathrm{out}} \\to \\mathrm{out} \\quad\\text{for}\\quad \\mathrm{out} - t',
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: () => true,
+    places: outputPlaces,
+    apply: (c, at) => slipped(c, (t) => {
+      for (const s of t.samples) for (const f of errorFactors(s, at)) setFactor(t, f, withoutTarget(f));
+    }),
+    yours: (f) => {
+      if (f.rule === 'squared_error') return `${f.coefficient === 0.5 ? '' : `${2 * f.coefficient!}\\,`}{${f.wrt.tex}}`;
+      if (f.rule === 'bce_logit' || f.rule === 'softmax_ce_logit') return `{${f.via!.tex}}`;
+      return undefined;
+    },
+  },
+  {
+    id: 'sign-flipped',
+    sentence: 'the sign of the error flipped: t − out where out − t belongs, so the step climbs the loss instead of descending it',
+    tex: '\\frac{\\partial E}{\\partial \\mathrm{out}} \\to -(\\mathrm{out} - t)',
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: () => true,
+    places: outputPlaces,
+    apply: (c, at) => slipped(c, (t) => {
+      for (const s of t.samples) for (const f of errorFactors(s, at)) setFactor(t, f, -withTarget(f));
+    }),
+    yours: (f) => (f.rule === 'squared_error' ? `${f.coefficient === 0.5 ? '' : `${2 * f.coefficient!}\\,`}({${f.target!.tex}}-{${f.wrt.tex}})` : f.rule === 'bce_logit' || f.rule === 'softmax_ce_logit' ? `{${f.target!.tex}}-{${f.via!.tex}}` : undefined),
+  },
+  {
+    id: 'branch-forgotten',
+    sentence: "one output's branch forgotten: a hidden neuron's gradient sums the paths through every output but the last",
+    tex: '\\frac{\\partial E}{\\partial \\mathrm{out}_h} = \\sum_{k<K} \\frac{\\partial E_k}{\\partial \\mathrm{out}_h}',
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: (c) => lastLayer(c) > 1 && outputs(c) > 1,
+    places: outputPlaces,
+    apply: (c, at) => slipped(c, (t) => {
+      const k = at?.index ?? outputs(c) - 1;
+      for (const s of t.samples) for (const f of s.z[s.z.length - 1][k].inputs) if (f.rule === 'linear_input') setFactor(t, f, 0);
+    }),
+  },
+  {
+    id: 'input-for-output',
+    sentence: "the neuron's net input used where its output belongs: ∂in/∂w read as the weighted sum below, not its activation",
+    tex: '\\frac{\\partial \\mathrm{in}_o}{\\partial w} \\to \\mathrm{in}_h \\quad\\text{for}\\quad \\mathrm{out}_h',
+    changes: ['gradients', 'updates'],
+    learner: true,
+    applies: (c) => lastLayer(c) > 1 && c.net.config.activations.slice(0, -1).some((a) => isElementwise(a) && a !== 'identity'),
+    apply: (c) => slipped(c, (t) => {
+      for (const n of t.tape.nodes) {
+        for (const f of n.inputs) if (f.rule === 'linear_weight' && f.via?.op === 'activation' && f.via.inputs[0].rule !== 'identity') setFactor(t, f, f.via.inputs[0].wrt.value);
+      }
+    }),
+    yours: (f) => (f.rule === 'linear_weight' && f.via?.op === 'activation' ? `{${f.via.inputs[0].wrt.tex}}` : undefined),
+  },
+  {
+    id: 'neighbours-swapped',
+    sentence: 'two neighbouring results written down for each other: the figure given for one is the other’s',
+    tex: 'x_j \\leftrightarrow x_{j+1}',
+    changes: ['forward'],
+    applies: (c) => neighbourPairs(c).length > 0,
+    places: neighbourPairs,
+    apply: (c, at) => ({ ...c, swaps: [...(c.swaps ?? []), ...(at ? [at] : neighbourPairs(c)).map((p) => [p.name, p.with!] as const)] }),
+  },
 ];
+
+/** A step as a mistaken case computes it: its trace (the gradients, with the case's carry and slips, and its swaps) and the step itself. */
+export interface MistakenStep {
+  trace: NetworkTrace;
+  step: TracedStep;
+  net: Network;
+}
+
+export function stepOf(c: StepCase): MistakenStep {
+  const edit = c.slips?.length ? (t: NetworkTrace) => c.slips!.forEach((s) => s(t)) : undefined;
+  const trace = traceNetwork(c.net, c.samples, c.carry);
+  if (edit) {
+    edit(trace);
+    trace.tape.backward(trace.loss);
+  }
+  for (const [a, b] of c.swaps ?? []) {
+    const x = trace.tape.nodes.find((n) => n.name === a), y = trace.tape.nodes.find((n) => n.name === b);
+    if (x && y) [x.value, y.value] = [y.value, x.value];
+  }
+  const stepped = c.net.clone();
+  const step = tracedStep(stepped, c.samples, c.lr, stepped.config.update, { carry: c.carry, edit });
+  return { trace, step, net: stepped };
+}
+
+/** A quantity of the traced step, as ::check and {{…}} name it. */
+export interface StepRef {
+  kind: 'value' | 'grad' | 'partial' | 'new' | 'applied';
+  name: string;
+  /** for partial: the node differentiated */
+  of?: string;
+}
+
+export const STEP_KINDS: readonly string[] = ['value', 'grad', 'partial', 'new', 'applied'];
+
+/**
+ * The number a mistaken step gives a quantity: a value as computed from what the step carried
+ * (a value the carry gives is judged by what it was computed as), a gradient, a partial
+ * derivative (its products shortened as the carry shortens them), an update. Undefined where
+ * the step has no such quantity.
+ */
+export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
+  const { tape } = s.trace;
+  const node = tape.nodes.find((n) => n.name === ref.name);
+  if (!node) return undefined;
+  switch (ref.kind) {
+    case 'value':
+      return tape.computed.get(ref.name) ?? node.value;
+    case 'grad':
+      return node.grad;
+    case 'partial': {
+      const of = tape.nodes.find((n) => n.name === ref.of);
+      if (!of) return undefined;
+      try {
+        const chain = explainGradient(tape, of, node);
+        return tape.carried ? chain.paths.reduce((sum, p) => tape.carry('', sum + p.factors.reduce((v, f) => tape.carry('', v * f.value), 1)), 0) : chain.value;
+      } catch {
+        return undefined;
+      }
+    }
+    case 'new':
+    case 'applied': {
+      const i = s.net.params.findIndex((p) => p.name === ref.name);
+      if (i < 0) return undefined;
+      return ref.kind === 'new' ? s.step.after[i] : s.step.applied[i];
+    }
+  }
+}
