@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { build, create, packageRoot, processConsole, UsageError, verify, type Console } from './commands.ts';
 import { dev, type DevOptions } from './dev.ts';
+import { diagnoseCommand } from './diagnose.ts';
 
 const COMMANDS = {
   build: {
@@ -23,6 +24,17 @@ included, and prints each gradient as the tracer, the vectorised trainer, finite
 and mathjs give it, and each quoted source figure with its verdict. Exits 1 on any
 disagreement.`,
     options: {},
+  },
+  diagnose: {
+    usage: 'chainbook diagnose [LESSON.md …] [--write]',
+    help: `For every figure a lesson's ::check quotes that its model does not give, searches the
+catalogue of mistakes (single mistakes, then pairs, then with the intermediates shortened to
+2…12 decimals, rounded or cut off) for what reproduces the printed digits, jointly for all the
+lesson's figures, and prints the explanations ranked: the one that explains most figures
+first. --write adds erratum="…" explain="mistakes: …" to each explained check that declares
+nothing yet, and keeps the change only if every one then reproduces its figure. Exits 1 if a
+figure no mistake explains is not declared in the lesson either.`,
+    options: { write: { type: 'boolean', short: 'w' } },
   },
   dev: {
     usage: 'chainbook dev [LESSON.md …] [--port N] [--host 127.0.0.1]',
@@ -90,6 +102,8 @@ export function main(argv: string[], console: Console = processConsole): number 
       }
       case 'verify':
         return verify(positionals, { console });
+      case 'diagnose':
+        return diagnoseCommand(positionals, Boolean((values as { write?: boolean }).write), { console });
       case 'dev': {
         const { port, host } = values as { port?: string; host?: string };
         if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a port number, got ${port}`);

@@ -76,10 +76,19 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
     const at = c.cause.tex ? page.inline(c.cause.tex) : escapeHtml(c.cause.quantity);
     facts.push(['What the source must have done', `The same slip as at ${at} (<a href="#cause-${c.cause.name}">see there</a>).${own}`]);
   } else if (why) facts.push([c.verdict === 'unexplained' ? 'Why it stays unexplained' : 'What the source must have done', why]);
+  if (c.explain?.mistakes) {
+    const { uses, carry } = c.explain.mistakes;
+    const items = uses.map((u) => `<li>${escapeHtml(u.sentence)}${u.at ? ` (at ${escapeHtml(u.at)})` : ''}: ${page.inline(u.tex)}</li>`);
+    if (carry) items.push(`<li>every intermediate ${carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${carry.decimals} decimals as it is written down, and the figures printed before carried on with</li>`);
+    facts.push(['The mistakes that reproduce it', `<ul class="mistakes">${items.join('')}</ul>`]);
+  }
   if (c.explain) {
     const verdict = c.explain.reproduces ? `the source’s figure, digit for digit` : `<strong>not</strong> the source’s figure`;
-    const result = `${ruleText({ ...rule, tolerance: undefined, range: undefined })}: ${n(c.explain.shown)}, ${verdict}`;
-    if (c.explain.replayed) {
+    const result = `${ruleText({ ...rule, tolerance: undefined, range: undefined, rounding: c.explain.mistakes?.carry?.rounding ?? rule.rounding })}: ${n(c.explain.shown)}, ${verdict}`;
+    if (c.explain.mistakes) {
+      const work = c.explain.replayed ? page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`) : '';
+      facts.push(['Its arithmetic, replayed', `${work}<p>With ${c.explain.mistakes.uses.length + (c.explain.mistakes.carry ? 1 : 0) === 1 ? 'this mistake' : 'these mistakes'}, the step gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}; ${result}.</p>`]);
+    } else if (c.explain.replayed) {
       facts.push(['Its arithmetic, replayed', `${page.display(`\\begin{aligned}${replayedTex(c.explain.replayed)}\\end{aligned}`)}<p>Each number from the figures it printed before, rounded as it prints them, gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}, ${result}.</p>`]);
     } else if (c.explain.text === 'replay') {
       facts.push(['Its arithmetic, replayed', `The tutorial’s own arithmetic, each figure computed from the figures it printed before and rounded as it prints them, gives ${n(formatNumber(c.explain.value, rule.decimals + 3))}; ${result}.`]);
@@ -90,7 +99,7 @@ export function checkBox(c: CheckResult, page: RenderContext): string {
   }
   const anchor = c.cause?.first ? ` id="cause-${c.cause.name}"` : '';
   // The source's arithmetic gets the box's whole width, under its label.
-  const wide = (k: string) => (k === 'Its arithmetic, replayed' || k === 'What that computes' ? ' class="wide"' : '');
+  const wide = (k: string) => (k === 'Its arithmetic, replayed' || k === 'What that computes' || k === 'The mistakes that reproduce it' ? ' class="wide"' : '');
   const list = facts.map(([k, v]) => `<dt${wide(k)}>${k}</dt><dd${k === 'What the source must have done' ? anchor : wide(k)}>${v}</dd>`).join('');
   return `<aside class="check ${c.verdict}" role="note"><p class="check-line"><span class="check-q">${name}</span> <strong>${VERDICT_WORDS[c.verdict]}</strong></p><dl class="check-facts">${list}</dl></aside>`;
 }

@@ -31,3 +31,25 @@ export function shortened(value: number, decimals: number, rounding: Rounding): 
   // A negative value keeps its sign even where its digits round to zero, as numpy prints -0.0.
   return negative ? `-${text}` : text;
 }
+
+/**
+ * `shortened` as a double, without the string where the digit that decides lies clear of its
+ * boundary: n / 10^k is then the correctly rounded double of the decimal, as Number() of the
+ * string is. Near a boundary (or for large numbers) it takes the string's way.
+ */
+export function shortenedNumber(value: number, decimals: number, rounding: Rounding): number {
+  if (decimals <= 22 && Number.isFinite(value)) {
+    const p = 10 ** decimals, x = Math.abs(value) * p;
+    const margin = Math.max(1e-9, x * 1e-14);
+    if (margin < 0.25) {
+      const whole = Math.floor(x), frac = x - whole;
+      // A value with at most `decimals` decimals already (a weight like 0.1): itself.
+      if ((frac <= margin || frac >= 1 - margin) && Math.round(x) / p === Math.abs(value)) return value;
+      if (rounding === 'truncate' ? frac > margin && frac < 1 - margin : Math.abs(frac - 0.5) > margin) {
+        const n = rounding === 'truncate' || frac < 0.5 ? whole : whole + 1;
+        return (value < 0 ? -n : n) / p;
+      }
+    }
+  }
+  return Number(shortened(value, decimals, rounding));
+}

@@ -179,9 +179,11 @@ export class Network {
   }
 
   clone(): Network {
-    const copy = new Network(this.config);
-    this.W.forEach((w, i) => copy.W[i].set(w));
-    this.b.forEach((b, i) => copy.b[i].set(b));
+    // Everything but the weights and biases is fixed by the config: shared, not rebuilt.
+    const copy: Network = Object.create(Network.prototype);
+    Object.assign(copy, this);
+    (copy as { W: Float64Array[] }).W = this.W.map((w) => w.slice());
+    (copy as { b: Float64Array[] }).b = this.b.map((b) => b.slice());
     return copy;
   }
 }

@@ -3,7 +3,7 @@
 // connects), so a lesson can print each chain-rule factor as formula = numbers = value.
 // Nodes live on a Tape in creation order, which is a topological order: backward is one
 // reverse sweep, with no recursion to overflow on deep graphs.
-import { shortened, type Rounding } from './decimal.ts';
+import { shortenedNumber, type Rounding } from './decimal.ts';
 
 export type Op =
   | 'input' // data: an input or a target
@@ -83,7 +83,7 @@ export interface Carry {
 
 /** v to `decimals` places, rounded or cut off, as the source would print it. */
 export function shorten(v: number, decimals: number, rounding: Rounding = 'round'): number {
-  return Number(shortened(v, decimals, rounding));
+  return shortenedNumber(v, decimals, rounding);
 }
 
 export class Tape {

@@ -14,6 +14,8 @@ import { expressionTex, expressionValue } from './expression.ts';
 import { replayModel } from './models.ts';
 import { resolveQuantity, type Ref } from './quantity.ts';
 import { decimalsOf, figureMatches } from './quoted.ts';
+import { caseOf, caseOfModel, parseHypothesis } from './diagnose.ts';
+import { quantityOf, stepOf, STEP_KINDS, type StepRef } from './mistakes.ts';
 import type { Position } from './source-map.ts';
 
 export type CheckVerdict = 'agrees' | 'erratum' | 'unexplained' | 'mismatch' | 'declared-but-agrees' | 'explanation-fails';
@@ -39,6 +41,12 @@ export type ReplayedWork =
   | { kind: 'factor'; factor: Factor }
   | { kind: 'update'; param: Node; lr: number; grad: number; value: number };
 
+/** explain="mistakes: …": the catalogued mistakes (and shortening) that make the step give the figure. */
+export interface CatalogueCause {
+  uses: { id: string; sentence: string; tex: string; at?: string }[];
+  carry?: { decimals: number; rounding: Rounding };
+}
+
 export interface CheckResult {
   /** where the check stands in the lesson */
   at: Position;
@@ -53,7 +61,7 @@ export interface CheckResult {
   erratum?: string;
   unexplained?: string;
   /** tex: the expression typeset (not for a replay, whose work is `replayed`) */
-  explain?: { text: string; tex?: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork };
+  explain?: { text: string; tex?: string; value: number; shown: string; reproduces: boolean; replayed?: ReplayedWork; mistakes?: CatalogueCause };
   /** the quantity's name as LaTeX, where it is a node of the step */
   tex?: string;
   /**
@@ -121,7 +129,26 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
     let v: number;
     let replayed: ReplayedWork | undefined;
     let tex: string | undefined;
-    if (explainArg.value === 'replay') {
+    let rounding = rule.rounding;
+    const catalogued = /^mistakes:/.exec(explainArg.value);
+    let mistakes: CatalogueCause | undefined;
+    if (catalogued) {
+      // The stated model with the named mistakes, carrying on with the figures printed so far.
+      const model = call.keyed.has('replay') ? lesson.models.get('main')! : call.model;
+      const base = caseOfModel(model);
+      const h = parseHypothesis(explainArg.value.slice(catalogued[0].length), base);
+      if (typeof h === 'string') throw call.error(explainArg, `explain="mistakes: …": ${h}`);
+      const { ref } = resolveQuantity(call, lesson, false);
+      if (!STEP_KINDS.includes(ref.kind)) throw call.error(explainArg, `explain="mistakes: …" explains a quantity of the step (a value, grad, partial, new or applied), not ${ref.kind}`);
+      const printed: Record<string, number> = {};
+      for (const c of [...lesson.checks, { ref, quotedText: quotedArg.value }]) if (c.ref.kind === 'value' && (c.ref.replay ? 'main' : c.ref.model) === model.name) printed[c.ref.name] = Number(c.quotedText);
+      const mistaken = caseOf(base, h, printed);
+      const step = stepOf(mistaken);
+      v = quantityOf(step, { kind: ref.kind as StepRef['kind'], name: ref.name, of: ref.of }) ?? NaN;
+      replayed = replayedWork(ref, step.trace, mistaken.lr);
+      mistakes = { uses: h.uses.map((u) => ({ id: u.mistake.id, sentence: u.mistake.sentence, tex: u.mistake.tex, at: u.at && (u.at.with ? `${u.at.name}/${u.at.with}` : u.at.name) })), carry: h.carry };
+      rounding = h.carry?.rounding ?? rule.rounding;
+    } else if (explainArg.value === 'replay') {
       const model = replayModel(lesson.models);
       if (!model) throw call.error(explainArg, 'explain=replay needs carry: { decimals, values } in the front matter');
       const q = resolveQuantity(call, lesson, true);
@@ -133,7 +160,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
       tex = expressionTex(explainArg.value, replayed?.replay ?? call.model.trace, lesson.meta.carry?.decimals);
     }
     // An explanation reproduces the figure by the rule itself, never by a tolerance.
-    explain = { text: explainArg.value, tex, value: v, shown: show(v), reproduces: figureMatches(v, quotedArg.value, rule.rounding), replayed };
+    explain = { text: explainArg.value, tex, value: v, shown: shortened(v, rule.decimals, rounding), reproduces: figureMatches(v, quotedArg.value, rounding), replayed, mistakes };
   }
   const declared = erratum !== undefined || unexplained !== undefined;
   let verdict: CheckVerdict;

@@ -303,8 +303,12 @@ export const MISTAKES: readonly Mistake[] = [
 /** A step as a mistaken case computes it: its trace (the gradients, with the case's carry and slips, and its swaps) and the step itself. */
 export interface MistakenStep {
   trace: NetworkTrace;
-  step: TracedStep;
-  net: Network;
+  /** taken when first asked for */
+  readonly step: TracedStep;
+  /** the network after the step */
+  readonly net: Network;
+  /** the trace's nodes by name */
+  nodes: Map<string, Node>;
 }
 
 export function stepOf(c: StepCase): MistakenStep {
@@ -318,9 +322,24 @@ export function stepOf(c: StepCase): MistakenStep {
     const x = trace.tape.nodes.find((n) => n.name === a), y = trace.tape.nodes.find((n) => n.name === b);
     if (x && y) [x.value, y.value] = [y.value, x.value];
   }
-  const stepped = c.net.clone();
-  const step = tracedStep(stepped, c.samples, c.lr, stepped.config.update, { carry: c.carry, edit });
-  return { trace, step, net: stepped };
+  let taken: { step: TracedStep; net: Network } | undefined;
+  const take = () => {
+    if (!taken) {
+      const net = c.net.clone();
+      taken = { net, step: tracedStep(net, c.samples, c.lr, net.config.update, { carry: c.carry, edit }) };
+    }
+    return taken;
+  };
+  return {
+    trace,
+    nodes: new Map(trace.tape.nodes.map((n) => [n.name, n])),
+    get step() {
+      return take().step;
+    },
+    get net() {
+      return take().net;
+    },
+  };
 }
 
 /** A quantity of the traced step, as ::check and {{…}} name it. */
@@ -341,7 +360,7 @@ export const STEP_KINDS: readonly string[] = ['value', 'grad', 'partial', 'new',
  */
 export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
   const { tape } = s.trace;
-  const node = tape.nodes.find((n) => n.name === ref.name);
+  const node = s.nodes.get(ref.name);
   if (!node) return undefined;
   switch (ref.kind) {
     case 'value':
@@ -349,7 +368,7 @@ export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
     case 'grad':
       return node.grad;
     case 'partial': {
-      const of = tape.nodes.find((n) => n.name === ref.of);
+      const of = s.nodes.get(ref.of ?? '');
       if (!of) return undefined;
       try {
         const chain = explainGradient(tape, of, node);
@@ -360,7 +379,7 @@ export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
     }
     case 'new':
     case 'applied': {
-      const i = s.net.params.findIndex((p) => p.name === ref.name);
+      const i = s.trace.params.indexOf(node);
       if (i < 0) return undefined;
       return ref.kind === 'new' ? s.step.after[i] : s.step.applied[i];
     }

@@ -1,7 +1,7 @@
 // Whether a figure printed by a source stands for a computed number: the computed value,
 // shortened the way the source shortens (rounded half-up, or cut off) to the figure's printed
 // decimals, must be the figure, digit for digit.
-import { shortened, type Rounding } from '../decimal.ts';
+import { shortened, shortenedNumber, type Rounding } from '../decimal.ts';
 
 /** How many decimals a figure is printed with: "0.6456563062" → 10. */
 export function decimalsOf(text: string): number {
@@ -17,5 +17,8 @@ function canonical(text: string): string {
 
 /** Does the figure printed as `text` stand for `value`, shortened by `rounding`? */
 export function figureMatches(value: number, text: string, rounding: Rounding): boolean {
-  return Number.isFinite(value) && shortened(value, decimalsOf(text), rounding) === canonical(text);
+  if (!Number.isFinite(value)) return false;
+  // Up to 15 significant digits two decimals are two doubles: the numbers can be compared.
+  if (text.replace(/[^0-9]/g, '').replace(/^0+/, '').length <= 15) return Object.is(shortenedNumber(value, decimalsOf(text), rounding), Number(canonical(text)));
+  return shortened(value, decimalsOf(text), rounding) === canonical(text);
 }

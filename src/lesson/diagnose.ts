@@ -1,0 +1,222 @@
+// Which catalogued mistakes (src/lesson/mistakes.ts) make a step produce the figures a source
+// printed. The search goes from simple to less simple and stops where everything is
+// explained: single mistakes, then pairs, then either with the intermediates shortened to
+// k = 2…12 decimals (rounded or cut off, carrying on with the figures the source printed),
+// then the causes already found together. At each stage the hypothesis reproducing the most
+// figures still unexplained is taken first (one cause for many figures before many causes);
+// ties go to the one that keeps more of the figures that agree, then to the simpler one.
+import type { Rounding } from '../decimal.ts';
+import { figureMatches, decimalsOf } from './quoted.ts';
+import type { CheckResult } from './check.ts';
+import type { EvaluatedLesson } from './evaluate.ts';
+import { MISTAKES, quantityOf, stepOf, STEP_KINDS, type Mistake, type Place, type StepCase, type StepRef } from './mistakes.ts';
+import type { EvaluatedModel } from './models.ts';
+
+/** A printed figure of a quantity of the step. */
+export interface Figure {
+  /** how the report names it (the quantity, or where it stands in the lesson) */
+  label: string;
+  ref: StepRef;
+  /** as printed, like 0.6592603884 */
+  text: string;
+}
+
+export interface Use {
+  mistake: Mistake;
+  at?: Place;
+}
+
+export interface Hypothesis {
+  uses: Use[];
+  carry?: { decimals: number; rounding: Rounding };
+}
+
+export interface Explanation {
+  hypothesis: Hypothesis;
+  /** the figures it is the explanation of */
+  figures: Figure[];
+  /** figures that agree with the lesson which this hypothesis would not reproduce */
+  breaks: Figure[];
+  /** the search stage that found it: 1 single, 2 pair, 3 shortened, 4 the causes found, together */
+  stage: number;
+}
+
+export interface Diagnosis {
+  agreeing: Figure[];
+  explanations: Explanation[];
+  unexplained: Figure[];
+  /** how many hypotheses were tried */
+  tried: number;
+}
+
+const DECIMALS = Array.from({ length: 11 }, (_, i) => i + 2);
+const MAX_TOGETHER = 4;
+
+/** A hypothesis as one line a lesson can hold: `shared-bias + output-for-error at out_o1 + rounded to 10`. */
+export function hypothesisText(h: Hypothesis): string {
+  const parts = h.uses.map((u) => (u.at ? `${u.mistake.id} at ${u.at.name}${u.at.with ? `/${u.at.with}` : ''}` : u.mistake.id));
+  if (h.carry) parts.push(`${h.carry.rounding === 'round' ? 'rounded' : 'cut'} to ${h.carry.decimals}`);
+  return parts.join(' + ') || 'no mistake';
+}
+
+/** Reads hypothesisText back against a step case; a message saying what is wrong, or the hypothesis. */
+export function parseHypothesis(text: string, c: StepCase, catalogue: readonly Mistake[] = MISTAKES): Hypothesis | string {
+  const h: Hypothesis = { uses: [] };
+  for (const raw of text.split('+').map((p) => p.trim())) {
+    const carry = /^(rounded|cut) to (\d+)$/.exec(raw);
+    if (carry) {
+      const decimals = Number(carry[2]);
+      if (h.carry) return `"${raw}": one shortening of the intermediates at most`;
+      if (decimals < 1 || decimals > 17) return `"${raw}": the intermediates are shortened to 1…17 decimals`;
+      h.carry = { decimals, rounding: carry[1] === 'rounded' ? 'round' : 'truncate' };
+      continue;
+    }
+    const m = /^([a-z-]+)(?: at (\S+))?$/.exec(raw);
+    const mistake = m && catalogue.find((e) => e.id === m[1]);
+    if (!mistake) return `"${raw}" is not a catalogued mistake; the catalogue has ${catalogue.map((e) => e.id).join(', ')}, and "rounded to K" or "cut to K"`;
+    if (!m![2]) {
+      h.uses.push({ mistake });
+      continue;
+    }
+    const places = mistake.places?.(c) ?? [];
+    const at = places.find((p) => `${p.name}${p.with ? `/${p.with}` : ''}` === m![2]);
+    if (!at) return `${mistake.id} is not made at ${m![2]}${places.length ? `; its places are ${places.map((p) => `${p.name}${p.with ? `/${p.with}` : ''}`).join(', ')}` : ': it has no places, only the whole step'}`;
+    h.uses.push({ mistake, at });
+  }
+  return h;
+}
+
+/** The case a hypothesis makes of the true step; carried on, the figures the source printed for forward values. */
+export function caseOf(base: StepCase, h: Hypothesis, printed: Readonly<Record<string, number>> = {}): StepCase {
+  let c = base;
+  for (const u of h.uses) c = u.mistake.apply(c, u.at);
+  return h.carry ? { ...c, carry: { ...h.carry, values: printed } } : c;
+}
+
+/** The value a hypothesis gives each quantity (undefined where the step has none). */
+export function valuesUnder(base: StepCase, h: Hypothesis, refs: readonly StepRef[], printed: Readonly<Record<string, number>> = {}): (number | undefined)[] {
+  const s = stepOf(caseOf(base, h, printed));
+  return refs.map((r) => quantityOf(s, r));
+}
+
+const complexity = (h: Hypothesis) => h.uses.reduce((n, u) => n + (u.at ? 1.5 : 1), 0) + (h.carry ? 1 : 0);
+
+export interface DiagnoseOptions {
+  /** how the source prints a figure when the intermediates are not shortened */
+  rounding?: Rounding;
+  catalogue?: readonly Mistake[];
+  /** stop after this stage (1 singles, 2 pairs, 3 shortened, 4 together) */
+  stages?: number;
+}
+
+export function diagnose(base: StepCase, figures: readonly Figure[], options: DiagnoseOptions = {}): Diagnosis {
+  const { rounding = 'round', catalogue = MISTAKES, stages = 4 } = options;
+  const refs = figures.map((f) => f.ref);
+  // What the source carried on with: its printed forward values.
+  const printed: Record<string, number> = {};
+  for (const f of figures) if (f.ref.kind === 'value') printed[f.ref.name] = Number(f.text);
+  let tried = 0;
+  const reproduced = (h: Hypothesis): boolean[] => {
+    tried++;
+    const values = valuesUnder(base, h, refs, printed);
+    const r = h.carry?.rounding ?? rounding;
+    return values.map((v, i) => v !== undefined && figureMatches(v, figures[i].text, r));
+  };
+
+  const truth = reproduced({ uses: [] });
+  const agreeing = figures.filter((_, i) => truth[i]);
+  let remaining = new Set(figures.map((_, i) => i).filter((i) => !truth[i]));
+  const explanations: Explanation[] = [];
+  const names = new Set(figures.flatMap((f) => [f.ref.name, f.ref.of ?? '']));
+
+  // Every mistake that changes this step, everywhere and in each of its places (a swap only of quoted neighbours).
+  const singles: Use[] = [];
+  for (const mistake of catalogue) {
+    if (!mistake.applies(base)) continue;
+    singles.push({ mistake });
+    const places = mistake.places?.(base) ?? [];
+    if (places.length > 1) for (const at of places) if (!at.with || names.has(at.name) || names.has(at.with)) singles.push({ mistake, at });
+  }
+  const pairs: Use[][] = [];
+  for (let i = 0; i < singles.length; i++) for (let j = i + 1; j < singles.length; j++) if (singles[i].mistake !== singles[j].mistake) pairs.push([singles[i], singles[j]]);
+
+  /** Takes, among the hypotheses, the best while any explains a figure still unexplained. */
+  const choose = (hypotheses: Hypothesis[], stage: number) => {
+    const scored = hypotheses.map((h) => ({ h, hits: reproduced(h) }));
+    while (remaining.size) {
+      let best: { h: Hypothesis; hits: boolean[]; gain: number; keeps: number; cost: number; off: number } | undefined;
+      for (const { h, hits } of scored) {
+        let gain = 0, keeps = 0, most = 0;
+        hits.forEach((hit, i) => {
+          if (!hit) return;
+          if (remaining.has(i)) {
+            gain++;
+            most = Math.max(most, decimalsOf(figures[i].text));
+          } else if (truth[i]) keeps++;
+        });
+        if (!gain) continue;
+        const cost = complexity(h), off = h.carry ? Math.abs(h.carry.decimals - most) : 0;
+        if (!best || gain > best.gain || (gain === best.gain && (keeps > best.keeps || (keeps === best.keeps && (cost < best.cost || (cost === best.cost && off < best.off)))))) best = { h, hits, gain, keeps, cost, off };
+      }
+      if (!best) return;
+      const chosen = best;
+      explanations.push({
+        hypothesis: chosen.h,
+        figures: figures.filter((_, i) => remaining.has(i) && chosen.hits[i]),
+        breaks: figures.filter((_, i) => truth[i] && !chosen.hits[i]),
+        stage,
+      });
+      remaining = new Set([...remaining].filter((i) => !chosen.hits[i]));
+    }
+  };
+
+  const carries = DECIMALS.flatMap((decimals) => (['round', 'truncate'] as const).map((r) => ({ decimals, rounding: r })));
+  const stagesOf: (() => Hypothesis[])[] = [
+    () => singles.map((u) => ({ uses: [u] })),
+    () => pairs.map((uses) => ({ uses })),
+    () => carries.flatMap((carry) => [{ uses: [], carry }, ...singles.map((u) => ({ uses: [u], carry })), ...pairs.map((uses) => ({ uses, carry }))]),
+    () => {
+      // The causes found so far, several at once (and one more), with a shortening found or none.
+      const found: Use[] = [];
+      for (const e of explanations) for (const u of e.hypothesis.uses) if (!found.some((f) => f.mistake === u.mistake && f.at === u.at)) found.push(u);
+      const shortenings = [undefined, ...new Map(explanations.filter((e) => e.hypothesis.carry).map((e) => [hypothesisText({ uses: [], carry: e.hypothesis.carry }), e.hypothesis.carry])).values()];
+      const subsets: Use[][] = [[]];
+      for (const u of found) for (const s of [...subsets]) if (s.length < MAX_TOGETHER && !s.some((x) => x.mistake === u.mistake)) subsets.push([...s, u]);
+      const out: Hypothesis[] = [];
+      for (const s of subsets) {
+        for (const carry of shortenings) {
+          if (s.length >= 2) out.push({ uses: s, carry });
+          for (const u of singles) if (s.length >= 2 && !s.some((x) => x.mistake === u.mistake)) out.push({ uses: [...s, u], carry });
+        }
+      }
+      return out;
+    },
+  ];
+  for (let stage = 1; stage <= stages && remaining.size; stage++) choose(stagesOf[stage - 1](), stage);
+  return { agreeing, explanations, unexplained: [...remaining].map((i) => figures[i]), tried };
+}
+
+/** The step a lesson's model takes, as a case the catalogue transforms. */
+export function caseOfModel(model: EvaluatedModel): StepCase {
+  const samples = model.trace.samples.map((s) => ({ x: s.inputs.map((n) => n.value), t: s.targets.map((n) => n.value) }));
+  return { net: model.net, samples, lr: model.lr };
+}
+
+/** A lesson's quoted figures of one model's step (a replayed check's figure is the stated model's), and those diagnose cannot read. */
+export function lessonFigures(lesson: EvaluatedLesson): { byModel: Map<string, { figures: Figure[]; checks: CheckResult[] }>; other: CheckResult[] } {
+  const byModel = new Map<string, { figures: Figure[]; checks: CheckResult[] }>();
+  const other: CheckResult[] = [];
+  for (const c of lesson.checks) {
+    const model = c.ref.replay ? 'main' : c.ref.model;
+    const trace = lesson.models.get(model)?.trace;
+    if (!STEP_KINDS.includes(c.ref.kind) || !trace?.tape.nodes.some((n) => n.name === c.ref.name)) {
+      other.push(c);
+      continue;
+    }
+    const entry = byModel.get(model) ?? { figures: [], checks: [] };
+    entry.figures.push({ label: `${c.quantity} (${c.at.line}:${c.at.col})`, ref: { kind: c.ref.kind as StepRef['kind'], name: c.ref.name, of: c.ref.of }, text: c.quotedText });
+    entry.checks.push(c);
+    byModel.set(model, entry);
+  }
+  return { byModel, other };
+}
