@@ -28,7 +28,7 @@ export function diagnoseLesson(file: string, lesson: EvaluatedLesson): LessonDia
   const { byModel, other } = lessonFigures(lesson);
   const models = [...byModel].map(([model, { figures, checks }]) => ({
     model,
-    diagnosis: diagnose(caseOfModel(lesson.models.get(model)!), figures, { rounding: lesson.parsed.meta.rounding }),
+    diagnosis: diagnose(caseOfModel(lesson.models.get(model)!), figures, { rounding: lesson.parsed.meta.rounding, printed: lesson.printed.get(model) }),
     checkOf: new Map(figures.map((f, i) => [f.label, checks[i]])),
   }));
   const main = lesson.models.get('main')!;

@@ -134,7 +134,7 @@ export function liveContext(p: LivePayload, edits: Edits, effects: LessonEffects
   const dataset = datasetOf(p, data) ?? samplesDataset([]);
   return {
     meta, slug: 'page', models, traced: data, dataset,
-    runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects,
+    runs: new Map(), sweeps: new Map(), checks: [], computed: [], printed: new Map(), effects,
     position: () => ({ line: 1, col: 1 }),
     fieldOffset: () => 0,
   };

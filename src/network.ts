@@ -73,7 +73,7 @@ export class Network {
     }
     this.params = params;
     const { updates } = config;
-    this.moves = Uint8Array.from(params, (p) => (updates === 'all' || (updates === 'weights' ? p.kind === 'weight' : updates.includes(p.name)) ? 1 : 0));
+    this.moves = movesOf(params, updates);
     this.byName = new Map(params.map((p) => [p.name, p]));
     if (this.byName.size !== params.length) throw new SpecError('model.naming', `the ${config.naming} naming scheme gives two parameters the same name for layers [${sizes.join(', ')}]`);
   }
@@ -178,6 +178,14 @@ export class Network {
     }
   }
 
+  /** A copy configured otherwise in how it is trained (the loss's reduction, the update's order, what moves), its parameters the same. */
+  reconfigured(changes: Pick<Partial<NetworkConfig>, 'reduction' | 'update' | 'updates'>): Network {
+    const copy = this.clone();
+    const config = { ...this.config, ...changes };
+    Object.assign(copy, { config, moves: movesOf(this.params, config.updates) });
+    return copy;
+  }
+
   clone(): Network {
     // Everything but the weights and biases is fixed by the config: shared, not rebuilt.
     const copy: Network = Object.create(Network.prototype);
@@ -186,4 +194,9 @@ export class Network {
     (copy as { b: Float64Array[] }).b = this.b.map((b) => b.slice());
     return copy;
   }
+}
+
+/** Which parameters a step moves under the config's `updates`. */
+function movesOf(params: readonly ParamInfo[], updates: NetworkConfig['updates']): Uint8Array {
+  return Uint8Array.from(params, (p) => (updates === 'all' || (updates === 'weights' ? p.kind === 'weight' : updates.includes(p.name)) ? 1 : 0));
 }

@@ -180,18 +180,20 @@ export interface TracedStep {
 export interface StepHow {
   carry?: Carry;
   edit?: (trace: NetworkTrace) => void;
+  /** the network's trace, taken (and edited) already: a simultaneous step only reads its gradients */
+  traced?: NetworkTrace;
 }
 
 export function tracedStep(net: Network, samples: readonly Sample[], lr: number, order: UpdateOrder = net.config.update, how: StepHow = {}): TracedStep {
-  const trace = traceNetwork(net, samples, how.carry);
-  if (how.edit) {
+  const sequential = order === 'sequential';
+  const trace = !sequential && how.traced ? how.traced : traceNetwork(net, samples, how.carry);
+  if (how.edit && trace !== how.traced) {
     how.edit(trace);
     trace.tape.backward(trace.loss);
   }
   const before = net.flat();
   const applied = new Float64Array(net.params.length);
   const L = net.sizes.length - 1;
-  const sequential = order === 'sequential';
   for (let l = L; l >= 1; l--) {
     const updated = new Map<Node, Node>();
     for (let i = 0; i < net.params.length; i++) {

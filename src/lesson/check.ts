@@ -140,9 +140,7 @@ export function checkFigure(call: DirectiveCall, lesson: LessonContext): CheckRe
       if (typeof h === 'string') throw call.error(explainArg, `explain="mistakes: …": ${h}`);
       const { ref } = resolveQuantity(call, lesson, false);
       if (!STEP_KINDS.includes(ref.kind)) throw call.error(explainArg, `explain="mistakes: …" explains a quantity of the step (a value, grad, partial, new or applied), not ${ref.kind}`);
-      const printed: Record<string, number> = {};
-      for (const c of [...lesson.checks, { ref, quotedText: quotedArg.value }]) if (c.ref.kind === 'value' && (c.ref.replay ? 'main' : c.ref.model) === model.name) printed[c.ref.name] = Number(c.quotedText);
-      const mistaken = caseOf(base, h, printed);
+      const mistaken = caseOf(base, h, lesson.printed.get(model.name));
       const step = stepOf(mistaken);
       v = quantityOf(step, { kind: ref.kind as StepRef['kind'], name: ref.name, of: ref.of }) ?? NaN;
       replayed = replayedWork(ref, step.trace, mistaken.lr);

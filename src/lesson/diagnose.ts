@@ -6,7 +6,7 @@
 // figures still unexplained is taken first (one cause for many figures before many causes);
 // ties go to the one that keeps more of the figures that agree, then to the simpler one.
 import type { Rounding } from '../decimal.ts';
-import { figureMatches, decimalsOf } from './quoted.ts';
+import { decimalsOf, matcher } from './quoted.ts';
 import type { CheckResult } from './check.ts';
 import type { EvaluatedLesson } from './evaluate.ts';
 import { MISTAKES, quantityOf, stepOf, STEP_KINDS, type Mistake, type Place, type StepCase, type StepRef } from './mistakes.ts';
@@ -37,7 +37,7 @@ export interface Explanation {
   figures: Figure[];
   /** figures that agree with the lesson which this hypothesis would not reproduce */
   breaks: Figure[];
-  /** the search stage that found it: 1 single, 2 pair, 3 shortened, 4 the causes found, together */
+  /** the search stage that found it (DiagnoseOptions.stages) */
   stage: number;
 }
 
@@ -105,28 +105,31 @@ export interface DiagnoseOptions {
   /** how the source prints a figure when the intermediates are not shortened */
   rounding?: Rounding;
   catalogue?: readonly Mistake[];
-  /** stop after this stage (1 singles, 2 pairs, 3 shortened, 4 together) */
+  /** forward values the source printed, to carry on with besides the figures' own */
+  printed?: Readonly<Record<string, number>>;
+  /** stop after this stage (1 singles, 2 pairs of whole-step mistakes, 3 pairs with one in a place, 4 shortened, 5 together) */
   stages?: number;
 }
 
 export function diagnose(base: StepCase, figures: readonly Figure[], options: DiagnoseOptions = {}): Diagnosis {
-  const { rounding = 'round', catalogue = MISTAKES, stages = 4 } = options;
-  const refs = figures.map((f) => f.ref);
-  // What the source carried on with: its printed forward values.
-  const printed: Record<string, number> = {};
-  for (const f of figures) if (f.ref.kind === 'value') printed[f.ref.name] = Number(f.text);
+  const { rounding = 'round', catalogue = MISTAKES, stages = 5 } = options;
+  // What the source carried on with: its printed forward values (the lesson's, where it quotes more than these figures).
+  const printed: Record<string, number> = { ...options.printed };
+  for (const f of figures) if (f.ref.kind === 'value') printed[f.ref.name] ??= Number(f.text);
+  // Each node where it stands on the true step's tape: the mistaken steps' tapes are laid out alike.
+  const trueStep = stepOf(base);
+  const refs = figures.map((f) => ({ ...f.ref, at: trueStep.node(f.ref.name)?.id }));
   let tried = 0;
+  const matches = figures.map((f) => matcher(f.text));
   const reproduced = (h: Hypothesis): boolean[] => {
     tried++;
     const values = valuesUnder(base, h, refs, printed);
     const r = h.carry?.rounding ?? rounding;
-    return values.map((v, i) => v !== undefined && figureMatches(v, figures[i].text, r));
+    return values.map((v, i) => v !== undefined && matches[i](v, r));
   };
 
   const truth = reproduced({ uses: [] });
   const agreeing = figures.filter((_, i) => truth[i]);
-  let remaining = new Set(figures.map((_, i) => i).filter((i) => !truth[i]));
-  const explanations: Explanation[] = [];
   const names = new Set(figures.flatMap((f) => [f.ref.name, f.ref.of ?? '']));
 
   // Every mistake that changes this step, everywhere and in each of its places (a swap only of quoted neighbours).
@@ -137,17 +140,23 @@ export function diagnose(base: StepCase, figures: readonly Figure[], options: Di
     const places = mistake.places?.(base) ?? [];
     if (places.length > 1) for (const at of places) if (!at.with || names.has(at.name) || names.has(at.with)) singles.push({ mistake, at });
   }
-  const pairs: Use[][] = [];
-  for (let i = 0; i < singles.length; i++) for (let j = i + 1; j < singles.length; j++) if (singles[i].mistake !== singles[j].mistake) pairs.push([singles[i], singles[j]]);
+  // Pairs of whole-step mistakes first, then those with a mistake in one place.
+  const pairs: Use[][] = [], placedPairs: Use[][] = [];
+  for (let i = 0; i < singles.length; i++) {
+    for (let j = i + 1; j < singles.length; j++) if (singles[i].mistake !== singles[j].mistake) (singles[i].at || singles[j].at ? placedPairs : pairs).push([singles[i], singles[j]]);
+  }
 
+  type Scored = { h: Hypothesis; hits: boolean[]; stage: number };
+  const wrong = figures.map((_, i) => i).filter((i) => !truth[i]);
   /** Takes, among the hypotheses, the best while any explains a figure still unexplained. */
-  const choose = (hypotheses: Hypothesis[], stage: number) => {
-    const scored = hypotheses.map((h) => ({ h, hits: reproduced(h) }));
+  const choose = (pool: Scored[]): { explanations: Explanation[]; remaining: Set<number> } => {
+    let remaining = new Set(wrong);
+    const explanations: Explanation[] = [];
     while (remaining.size) {
-      let best: { h: Hypothesis; hits: boolean[]; gain: number; keeps: number; cost: number; off: number } | undefined;
-      for (const { h, hits } of scored) {
+      let best: { s: Scored; gain: number; keeps: number; cost: number; off: number } | undefined;
+      for (const s of pool) {
         let gain = 0, keeps = 0, most = 0;
-        hits.forEach((hit, i) => {
+        s.hits.forEach((hit, i) => {
           if (!hit) return;
           if (remaining.has(i)) {
             gain++;
@@ -155,44 +164,57 @@ export function diagnose(base: StepCase, figures: readonly Figure[], options: Di
           } else if (truth[i]) keeps++;
         });
         if (!gain) continue;
-        const cost = complexity(h), off = h.carry ? Math.abs(h.carry.decimals - most) : 0;
-        if (!best || gain > best.gain || (gain === best.gain && (keeps > best.keeps || (keeps === best.keeps && (cost < best.cost || (cost === best.cost && off < best.off)))))) best = { h, hits, gain, keeps, cost, off };
+        const cost = complexity(s.h), off = s.h.carry ? Math.abs(s.h.carry.decimals - most) : 0;
+        if (!best || gain > best.gain || (gain === best.gain && (keeps > best.keeps || (keeps === best.keeps && (cost < best.cost || (cost === best.cost && off < best.off)))))) best = { s, gain, keeps, cost, off };
       }
-      if (!best) return;
-      const chosen = best;
-      explanations.push({
-        hypothesis: chosen.h,
-        figures: figures.filter((_, i) => remaining.has(i) && chosen.hits[i]),
-        breaks: figures.filter((_, i) => truth[i] && !chosen.hits[i]),
-        stage,
-      });
-      remaining = new Set([...remaining].filter((i) => !chosen.hits[i]));
+      if (!best) break;
+      const { h, hits, stage } = best.s;
+      const left = remaining;
+      explanations.push({ hypothesis: h, figures: figures.filter((_, i) => left.has(i) && hits[i]), breaks: figures.filter((_, i) => truth[i] && !hits[i]), stage });
+      remaining = new Set([...left].filter((i) => !hits[i]));
     }
+    return { explanations, remaining };
   };
 
   const carries = DECIMALS.flatMap((decimals) => (['round', 'truncate'] as const).map((r) => ({ decimals, rounding: r })));
   const stagesOf: (() => Hypothesis[])[] = [
     () => singles.map((u) => ({ uses: [u] })),
     () => pairs.map((uses) => ({ uses })),
-    () => carries.flatMap((carry) => [{ uses: [], carry }, ...singles.map((u) => ({ uses: [u], carry })), ...pairs.map((uses) => ({ uses, carry }))]),
-    () => {
-      // The causes found so far, several at once (and one more), with a shortening found or none.
-      const found: Use[] = [];
-      for (const e of explanations) for (const u of e.hypothesis.uses) if (!found.some((f) => f.mistake === u.mistake && f.at === u.at)) found.push(u);
-      const shortenings = [undefined, ...new Map(explanations.filter((e) => e.hypothesis.carry).map((e) => [hypothesisText({ uses: [], carry: e.hypothesis.carry }), e.hypothesis.carry])).values()];
-      const subsets: Use[][] = [[]];
-      for (const u of found) for (const s of [...subsets]) if (s.length < MAX_TOGETHER && !s.some((x) => x.mistake === u.mistake)) subsets.push([...s, u]);
-      const out: Hypothesis[] = [];
-      for (const s of subsets) {
-        for (const carry of shortenings) {
-          if (s.length >= 2) out.push({ uses: s, carry });
-          for (const u of singles) if (s.length >= 2 && !s.some((x) => x.mistake === u.mistake)) out.push({ uses: [...s, u], carry });
-        }
-      }
-      return out;
-    },
+    () => placedPairs.map((uses) => ({ uses })),
+    () => carries.flatMap((carry) => [{ uses: [], carry }, ...singles.map((u) => ({ uses: [u], carry })), ...[...pairs, ...placedPairs].map((uses) => ({ uses, carry }))]),
   ];
-  for (let stage = 1; stage <= stages && remaining.size; stage++) choose(stagesOf[stage - 1](), stage);
+  /** The causes chosen so far, several at once (and one more), with a shortening chosen or none. */
+  const together = (chosen: Explanation[]): Hypothesis[] => {
+    const found: Use[] = [];
+    for (const e of chosen) for (const u of e.hypothesis.uses) if (!found.some((f) => f.mistake === u.mistake && f.at === u.at)) found.push(u);
+    const shortenings = [undefined, ...new Map(chosen.filter((e) => e.hypothesis.carry).map((e) => [hypothesisText({ uses: [], carry: e.hypothesis.carry }), e.hypothesis.carry])).values()];
+    const subsets: Use[][] = [[]];
+    for (const u of found) for (const s of [...subsets]) if (s.length < MAX_TOGETHER && !s.some((x) => x.mistake === u.mistake)) subsets.push([...s, u]);
+    const out: Hypothesis[] = [];
+    for (const s of subsets.filter((x) => x.length >= 2)) {
+      for (const carry of shortenings) {
+        out.push({ uses: s, carry });
+        for (const u of singles) if (!s.some((x) => x.mistake === u.mistake)) out.push({ uses: [...s, u], carry });
+      }
+    }
+    return out;
+  };
+  // Each stage widens the search; the figures are then explained from everything tried.
+  const pool: Scored[] = [];
+  const score = (hs: Hypothesis[], stage: number) => {
+    for (const h of hs) pool.push({ h, hits: reproduced(h), stage });
+  };
+  // Wide enough once one hypothesis reproduces every figure, those that agree with it: one cause before several.
+  const covered = () => pool.some((p) => p.hits.every(Boolean));
+  for (let stage = 1; stage <= Math.min(stages, 4) && wrong.length; stage++) {
+    score(stagesOf[stage - 1](), stage);
+    if (covered()) break;
+  }
+  let { explanations, remaining } = choose(pool);
+  if (remaining.size && stages >= 5) {
+    score(together(explanations), 5);
+    ({ explanations, remaining } = choose(pool));
+  }
   return { agreeing, explanations, unexplained: [...remaining].map((i) => figures[i]), tried };
 }
 

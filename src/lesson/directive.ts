@@ -115,6 +115,8 @@ export interface LessonContext {
   checks: CheckResult[];
   /** numbers computed outside the models and runs (::compute), which the number lint accepts */
   computed: number[];
+  /** the forward values the lesson's checks quote, by model: what a source carried on with (explain="mistakes: …") */
+  printed: ReadonlyMap<string, Readonly<Record<string, number>>>;
   effects: LessonEffects;
   /** line:col of an offset in the lesson, for results that report where they stand */
   position(offset: number): Position;

@@ -29,6 +29,8 @@ export interface EvaluatedLesson {
   /** {{ref KEY}}: a reference to a numbered equation or figure, by its anchor (resolved when the page is rendered) */
   refs: Map<ValueToken, string>;
   checks: CheckResult[];
+  /** the forward values its checks quote, by model */
+  printed: ReadonlyMap<string, Readonly<Record<string, number>>>;
   lint: LintIssue[];
   /** multi-letter names in the lesson's math not set as names */
   names: LintIssue[];
@@ -48,6 +50,22 @@ export interface InlineValue {
 
 /** What {{…}} takes: a quantity, and these options. */
 export const VALUE_ARGS: DirectiveArgs = { quantity: true, keys: ['in', 'decimals'], flags: ['replay'] };
+
+/** The forward values every ::check of the lesson quotes, by model (a replayed check's is the stated model's): what a source carried on with. */
+function printedValues(parsed: ParsedLesson): Map<string, Record<string, number>> {
+  const printed = new Map<string, Record<string, number>>();
+  for (const token of parsed.syntax) {
+    if (token.type !== 'directive' || token.name !== 'check') continue;
+    const positional = token.args.filter((a) => a.key === undefined && a.value !== 'replay');
+    const quoted = token.args.find((a) => a.key === 'quoted')?.value;
+    if (positional.length !== 1 || !quoted || !/^[+-]?\d+(\.\d+)?$/.test(quoted)) continue;
+    const model = token.args.some((a) => a.key === undefined && a.value === 'replay') ? 'main' : (token.args.find((a) => a.key === 'in')?.value ?? 'main');
+    const values = printed.get(model) ?? {};
+    values[positional[0].value] ??= Number(quoted);
+    printed.set(model, values);
+  }
+  return printed;
+}
 
 export function evaluateLesson(parsed: ParsedLesson, registry: readonly AnyDirective[], effects: LessonEffects = {}): EvaluatedLesson {
   return inLesson(parsed.file, parsed.map, () => evaluate(parsed, registry, effects));
@@ -78,7 +96,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
   }
 
   const lesson: LessonContext = {
-    meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects,
+    meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects, printed: printedValues(parsed),
     position: (offset) => parsed.map.position(offset),
     fieldOffset: (path, which) => parsed.fieldOffset(path, which),
   };
@@ -106,7 +124,7 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     }
   }
   const lint = numberLint(parsed, models.values(), lesson.checks, lesson.runs.values(), lesson.computed);
-  return { parsed, models, main, directives, values, refs, checks: lesson.checks, lint, names: nameLint(parsed), dataset, runs: lesson.runs };
+  return { parsed, models, main, directives, values, refs, checks: lesson.checks, printed: lesson.printed, lint, names: nameLint(parsed), dataset, runs: lesson.runs };
 }
 
 /** The name a misspelling most likely means: the same but for case, or at most two edits away. */

@@ -14,8 +14,7 @@
 // pair, to its claim on the 2-2-2, 3-5-1 and 4-6-3 networks.
 import { ELEMENTWISE, type ElementwiseActivation } from '../activations.ts';
 import { explainGradient } from '../chain.ts';
-import { Network } from '../network.ts';
-import type { NetworkConfig } from '../spec.ts';
+import type { Network } from '../network.ts';
 import type { Carry, Factor, Node } from '../tape.ts';
 import { traceNetwork, tracedStep, type NetworkTrace, type Sample, type SampleTrace, type TracedStep } from '../trace.ts';
 
@@ -65,13 +64,6 @@ export interface Mistake {
   yours?(f: Factor): string | undefined;
 }
 
-/** The same parameters in a network configured otherwise. */
-function reconfigured(net: Network, changes: Partial<NetworkConfig>): Network {
-  const copy = new Network({ ...net.config, ...changes });
-  net.W.forEach((w, i) => copy.W[i].set(w));
-  net.b.forEach((b, i) => copy.b[i].set(b));
-  return copy;
-}
 
 /** Layers (0-based, past the input) whose neurons have per-neuron biases that are not all equal. */
 const unevenBiases = (net: Network) => (net.config.bias === 'per_neuron' ? net.b.map((b, l) => (b.some((v) => v !== b[0]) ? l : -1)).filter((l) => l >= 0) : []);
@@ -171,7 +163,7 @@ export const MISTAKES: readonly Mistake[] = [
     tex: 'E = \\sum_s E_s \\quad\\text{for}\\quad E = \\tfrac1n \\sum_s E_s',
     changes: ['loss', 'gradients', 'updates'],
     applies: (c) => c.net.config.reduction === 'mean' && c.samples.length > 1,
-    apply: (c) => ({ ...c, net: reconfigured(c.net, { reduction: 'sum' }) }),
+    apply: (c) => ({ ...c, net: c.net.reconfigured({ reduction: 'sum' }) }),
   },
   {
     id: 'biases-not-updated',
@@ -180,7 +172,7 @@ export const MISTAKES: readonly Mistake[] = [
     changes: ['updates'],
     learner: true,
     applies: (c) => c.net.config.bias !== 'none' && c.net.config.updates === 'all',
-    apply: (c) => ({ ...c, net: reconfigured(c.net, { updates: 'weights' }) }),
+    apply: (c) => ({ ...c, net: c.net.reconfigured({ updates: 'weights' }) }),
   },
   {
     id: 'output-layer-first',
@@ -188,7 +180,7 @@ export const MISTAKES: readonly Mistake[] = [
     tex: '\\frac{\\partial E}{\\partial w_{\\text{hidden}}} \\text{ through } w^{+}_{\\text{output}}',
     changes: ['updates'],
     applies: (c) => c.net.sizes.length > 2 && c.net.config.update === 'simultaneous',
-    apply: (c) => ({ ...c, net: reconfigured(c.net, { update: 'sequential' }) }),
+    apply: (c) => ({ ...c, net: c.net.reconfigured({ update: 'sequential' }) }),
   },
   {
     id: 'other-learning-rate',
@@ -307,8 +299,8 @@ export interface MistakenStep {
   readonly step: TracedStep;
   /** the network after the step */
   readonly net: Network;
-  /** the trace's nodes by name */
-  nodes: Map<string, Node>;
+  /** the trace's node of a name (a hint: where it stands in a trace of the same network) */
+  node(name: string, hint?: number): Node | undefined;
 }
 
 export function stepOf(c: StepCase): MistakenStep {
@@ -323,16 +315,22 @@ export function stepOf(c: StepCase): MistakenStep {
     if (x && y) [x.value, y.value] = [y.value, x.value];
   }
   let taken: { step: TracedStep; net: Network } | undefined;
+  let byName: Map<string, Node> | undefined;
   const take = () => {
     if (!taken) {
       const net = c.net.clone();
-      taken = { net, step: tracedStep(net, c.samples, c.lr, net.config.update, { carry: c.carry, edit }) };
+      taken = { net, step: tracedStep(net, c.samples, c.lr, net.config.update, { carry: c.carry, edit, traced: trace }) };
     }
     return taken;
   };
   return {
     trace,
-    nodes: new Map(trace.tape.nodes.map((n) => [n.name, n])),
+    node(name, hint) {
+      const at = hint === undefined ? undefined : trace.tape.nodes[hint];
+      if (at?.name === name) return at;
+      byName ??= new Map(trace.tape.nodes.map((n) => [n.name, n]));
+      return byName.get(name);
+    },
     get step() {
       return take().step;
     },
@@ -348,6 +346,8 @@ export interface StepRef {
   name: string;
   /** for partial: the node differentiated */
   of?: string;
+  /** where the node stands on the tape, as a hint */
+  at?: number;
 }
 
 export const STEP_KINDS: readonly string[] = ['value', 'grad', 'partial', 'new', 'applied'];
@@ -360,7 +360,7 @@ export const STEP_KINDS: readonly string[] = ['value', 'grad', 'partial', 'new',
  */
 export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
   const { tape } = s.trace;
-  const node = s.nodes.get(ref.name);
+  const node = s.node(ref.name, ref.at);
   if (!node) return undefined;
   switch (ref.kind) {
     case 'value':
@@ -368,7 +368,7 @@ export function quantityOf(s: MistakenStep, ref: StepRef): number | undefined {
     case 'grad':
       return node.grad;
     case 'partial': {
-      const of = s.nodes.get(ref.of ?? '');
+      const of = s.node(ref.of ?? '');
       if (!of) return undefined;
       try {
         const chain = explainGradient(tape, of, node);

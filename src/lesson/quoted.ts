@@ -17,8 +17,16 @@ function canonical(text: string): string {
 
 /** Does the figure printed as `text` stand for `value`, shortened by `rounding`? */
 export function figureMatches(value: number, text: string, rounding: Rounding): boolean {
-  if (!Number.isFinite(value)) return false;
+  return matcher(text)(value, rounding);
+}
+
+/** The test figureMatches makes, for one figure read once (diagnose asks it of thousands of values). */
+export function matcher(text: string): (value: number, rounding: Rounding) => boolean {
+  const decimals = decimalsOf(text), figure = canonical(text);
   // Up to 15 significant digits two decimals are two doubles: the numbers can be compared.
-  if (text.replace(/[^0-9]/g, '').replace(/^0+/, '').length <= 15) return Object.is(shortenedNumber(value, decimalsOf(text), rounding), Number(canonical(text)));
-  return shortened(value, decimalsOf(text), rounding) === canonical(text);
+  if (text.replace(/[^0-9]/g, '').replace(/^0+/, '').length <= 15) {
+    const n = Number(figure);
+    return (value, rounding) => Number.isFinite(value) && Object.is(shortenedNumber(value, decimals, rounding), n);
+  }
+  return (value, rounding) => Number.isFinite(value) && shortened(value, decimals, rounding) === figure;
 }
