@@ -10,7 +10,7 @@ import { DIRECTIVES } from '../directives/registry.ts';
 import { renderSite } from '../render/site.ts';
 import { evaluateLesson } from '../src/lesson/evaluate.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
-import { shortened } from '../src/decimal.ts';
+import { shortened, shortenedNumber } from '../src/decimal.ts';
 import { caseOf, diagnose, hypothesisText, valuesUnder, type Figure, type Hypothesis } from '../src/lesson/diagnose.ts';
 import { MISTAKES, stepOf, type StepCase, type StepRef } from '../src/lesson/mistakes.ts';
 import { Network } from '../src/network.ts';
@@ -128,5 +128,20 @@ describe('diagnose on the hidden-neuron lesson (seed 000)', () => {
     const lesson = evaluateLesson(parseLesson(file, `${text.slice(0, text.indexOf('\n---', 4) + 4)}\n\nThe front matter alone.\n`), DIRECTIVES);
     const aliased = diagnoseLesson(file, lesson).variants.find((v) => v.name === 'aliased')!;
     expect(hypothesisText(aliased.explanation!.hypothesis)).toBe('output-layer-first');
+  });
+});
+
+describe('shortenedNumber', () => {
+  it('is Number(shortened(…)) bit for bit, near the rounding boundary and far from it', () => {
+    const rng = new RandomState(12);
+    const values: number[] = [0.65926038845138546, 0.3, -0.0000000000004, 0.45906664745, 1e15 + 0.5];
+    for (let i = 0; i < 3000; i++) {
+      const k = Math.floor(rng.uniform(0, 13));
+      const exact = Math.round(rng.uniform(0, 1e6)) / 10 ** Math.floor(rng.uniform(0, 12));
+      values.push(rng.uniform(-1, 1) * 10 ** rng.uniform(-3, 3), exact, -exact, exact + 5 * 10 ** -(k + 1));
+    }
+    let differ = 0;
+    for (const v of values) for (const k of [0, 2, 5, 10, 11, 12, 15]) for (const r of ['round', 'truncate'] as const) if (!Object.is(shortenedNumber(v, k, r), Number(shortened(v, k, r)))) differ++;
+    expect(differ).toBe(0);
   });
 });
