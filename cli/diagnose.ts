@@ -2,7 +2,7 @@
 // catalogued mistakes that do (src/lesson/diagnose.ts), ranked; with --write, the erratum= and
 // explain= of each such ::check written into the lesson, kept only if the lesson then builds
 // and every one of them reproduces its figure.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DIRECTIVES } from '../directives/registry.ts';
 import type { CheckResult } from '../src/lesson/check.ts';
 import { shortened } from '../src/decimal.ts';
@@ -11,7 +11,8 @@ import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { evaluateLesson, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
-import { effects, lessonFiles, processConsole, type CommandOptions } from './commands.ts';
+import { proposeChecks } from '../src/lesson/quotes.ts';
+import { effects, lessonFiles, processConsole, UsageError, type CommandOptions } from './commands.ts';
 
 export interface LessonDiagnosis {
   file: string;
@@ -133,4 +134,32 @@ export function diagnoseCommand(files: string[], write: boolean, options: Comman
     console.out(`  wrote erratum= and explain= into ${w.count} check${w.count === 1 ? '' : 's'} of ${file}${w.kept ? ` (${w.kept} declare theirs already and are left as they are)` : ''}\n`);
   }
   return unexplained ? 1 : 0;
+}
+
+/** chainbook quotes SOURCE LESSON: the ::check lines a tutorial's printed decimals call for. */
+export function quotesCommand(source: string, lessonFile: string, lines: string | undefined, options: CommandOptions = {}): number {
+  const { directives = DIRECTIVES, console = processConsole } = options;
+  let from: number | undefined, to: number | undefined;
+  if (lines !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(lines);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new UsageError(`--lines: expected FROM-TO, like 185-445, got ${lines}`);
+    [from, to] = [Number(m[1]), Number(m[2])];
+  }
+  const [file] = lessonFiles([lessonFile]);
+  if (!existsSync(source)) throw new UsageError(`no such source file: ${source}`);
+  const lesson = evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')), directives, effects(true, console));
+  const r = proposeChecks(caseOfModel(lesson.main), readFileSync(source, 'utf8'), { from, to, rounding: lesson.parsed.meta.rounding });
+  const under = r.proposals.filter((p) => p.under).length;
+  const pct = r.figures.length ? Math.round((100 * r.proposals.length) / r.figures.length) : 100;
+  console.err(`${source}${lines ? ` lines ${lines}` : ''}: ${r.figures.length} printed decimals; a check for ${r.proposals.length} (${pct}%): ${r.proposals.length - under} give the lesson's numbers, ${under} a catalogued mistake's\n`);
+  // One check per quantity and figure, in the order the source prints them.
+  const seen = new Set<string>();
+  for (const p of r.proposals) {
+    if (seen.has(p.check)) continue;
+    seen.add(p.check);
+    console.out(`${p.check}\n`);
+    console.err(`  line ${p.figure.line}:${p.figure.col} ${p.figure.text} → ${p.quantity}${p.alternatives.length ? ` (the same digits: ${p.alternatives.slice(0, 4).join(', ')}${p.alternatives.length > 4 ? ', …' : ''})` : ''}\n`);
+  }
+  for (const f of r.unmatched) console.err(`  line ${f.line}:${f.col} ${f.text}: no quantity of the step gives these digits, nor a catalogued mistake\n`);
+  return 0;
 }

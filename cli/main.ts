@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { build, create, packageRoot, processConsole, UsageError, verify, type Console } from './commands.ts';
 import { dev, type DevOptions } from './dev.ts';
-import { diagnoseCommand } from './diagnose.ts';
+import { diagnoseCommand, quotesCommand } from './diagnose.ts';
 
 const COMMANDS = {
   build: {
@@ -35,6 +35,15 @@ first. --write adds erratum="…" explain="mistakes: …" to each explained chec
 nothing yet, and keeps the change only if every one then reproduces its figure. Exits 1 if a
 figure no mistake explains is not declared in the lesson either.`,
     options: { write: { type: 'boolean', short: 'w' } },
+  },
+  quotes: {
+    usage: 'chainbook quotes SOURCE.txt LESSON.md [--lines FROM-TO]',
+    help: `Reads a tutorial's text (its lines FROM to TO with --lines), finds every decimal it prints,
+and matches each to a quantity of the lesson's step whose digits it shows (a value, a gradient,
+a partial derivative, an update, the learning rate), or else to one a catalogued mistake makes
+show them. Prints one ::check line per figure to standard output, to paste into the lesson,
+and on standard error where each figure stands and what else has its digits.`,
+    options: { lines: { type: 'string' } },
   },
   dev: {
     usage: 'chainbook dev [LESSON.md …] [--port N] [--host 127.0.0.1]',
@@ -104,6 +113,9 @@ export function main(argv: string[], console: Console = processConsole): number 
         return verify(positionals, { console });
       case 'diagnose':
         return diagnoseCommand(positionals, Boolean((values as { write?: boolean }).write), { console });
+      case 'quotes':
+        if (positionals.length !== 2) throw new UsageError('chainbook quotes SOURCE.txt LESSON.md: the tutorial\'s text, then the lesson whose model it is');
+        return quotesCommand(positionals[0], positionals[1], (values as { lines?: string }).lines, { console });
       case 'dev': {
         const { port, host } = values as { port?: string; host?: string };
         if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a port number, got ${port}`);

@@ -90,7 +90,14 @@ export function parseHypothesis(text: string, c: StepCase, catalogue: readonly M
 export function caseOf(base: StepCase, h: Hypothesis, printed: Readonly<Record<string, number>> = {}): StepCase {
   let c = base;
   for (const u of h.uses) c = u.mistake.apply(c, u.at);
-  return h.carry ? { ...c, carry: { ...h.carry, values: printed } } : c;
+  return h.carry ? { ...c, carry: { ...h.carry, values: computedOnly(printed, base) } } : c;
+}
+
+/** The printed values of computed nodes only: a parameter or an input printed is the one stated, not one carried over a mistake's. */
+function computedOnly(printed: Readonly<Record<string, number>>, c: StepCase): Record<string, number> {
+  const { net } = c;
+  const given = new Set([...net.params.map((p) => p.name), ...net.labels.input.map((l) => l.name), ...net.labels.target.map((l) => l.name)]);
+  return Object.fromEntries(Object.entries(printed).filter(([name]) => !given.has(name.replace(/@\d+$/, ''))));
 }
 
 /** The value a hypothesis gives each quantity (undefined where the step has none). */
