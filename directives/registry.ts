@@ -4,6 +4,7 @@
 // one object in one of the files beside this one, added here.
 import { directivesByName, type AnyDirective } from '../src/lesson/directive.ts';
 import { agreement, check, compute } from './checks.ts';
+import { exercise } from './exercise.ts';
 import { activation, glossary, network, surface } from './figures.ts';
 import { graph } from './graph.ts';
 import { boundary, curve, data, sweep, train } from './runs.ts';
@@ -11,7 +12,7 @@ import { after, chains, derive, forward, gradients, update } from './steps.ts';
 
 export const DIRECTIVES: readonly AnyDirective[] = [
   forward, derive, update, gradients, chains, after,
-  check, network, surface, graph, glossary, agreement, compute,
+  check, exercise, network, surface, graph, glossary, agreement, compute,
   data, activation, train, sweep, curve, boundary,
 ];
 

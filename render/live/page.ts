@@ -5,6 +5,7 @@ import type { LessonContext } from '../../src/lesson/directive.ts';
 import { crossCheck, editables, liveContext, type Editable, type LivePayload } from '../../src/live.ts';
 import { escapeHtml } from '../html.ts';
 import { ADDED_ATTRIBUTES, ADDED_CLASSES, linkNodes } from './links.ts';
+import { exercises } from './exercise.ts';
 import { blockOf, math, Notebook, remember, renderBlock, renderValue, type Recomputed } from './notebook.ts';
 import { serveTraining, Training } from './retrain.ts';
 import { scrubCurves } from './scrubber.ts';
@@ -124,6 +125,7 @@ function start(): void {
   const notebook = new Notebook(p);
   const links = linkNodes(main);
   const steps = stepper(main, math, p.decimals);
+  const asked = exercises(main, p, () => edits);
   scrubCurves(main, (k) => p.blocks[k]?.name === 'curve');
 
   const show = () => {
@@ -186,6 +188,7 @@ function start(): void {
         say(verdict);
         if (!done.error) retrain();
         links.refresh();
+        asked.refresh();
         // After the redraw: Chromium takes milliseconds to rewrite an address.
         const address = addressOf(edits);
         if (address !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', address);

@@ -67,7 +67,7 @@ export function samplesDataset(samples: { x: number[]; t: number[] }[]): LessonD
     T: Float64Array.from(samples.flatMap((s) => s.t)),
     labels: new Uint8Array(samples.length),
     n: samples.length,
-    inputs: samples[0].x.length,
+    inputs: samples[0]?.x.length ?? 0, // none: a live page with no run to train (its data set is never read)
     classes: 0,
     classNames: [],
   };

@@ -266,6 +266,7 @@ export const MISTAKES: readonly Mistake[] = [
       const k = at?.index ?? outputs(c) - 1;
       for (const s of t.samples) for (const f of s.z[s.z.length - 1][k].inputs) if (f.rule === 'linear_input') setFactor(t, f, 0);
     }),
+    yours: (f) => (f.rule === 'linear_input' ? '0' : undefined),
   },
   {
     id: 'input-for-output',

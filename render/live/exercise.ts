@@ -1,0 +1,95 @@
+// The page's exercises: a box after each ::exercise where the reader types an answer. It is
+// judged on the numbers the page shows (the reader's, once changed), the answer computed here
+// and nowhere in the HTML; a wrong one is matched against the learner's slips and the page
+// names the factor that is wrong. The box stands outside the block the notebook redraws.
+import { caseOfModel } from '../../src/lesson/diagnose.ts';
+import { judgeAnswer, type Judgement } from '../../src/lesson/exercise.ts';
+import { quantityOf, stepOf, type StepRef } from '../../src/lesson/mistakes.ts';
+import { liveModels, type Edits, type LivePayload } from '../../src/live.ts';
+import { workedLines } from '../exercise.ts';
+import { formatNumber, symbols } from '../format.ts';
+import { derivative, partialTex } from '../formula.ts';
+import { escapeHtml } from '../html.ts';
+import { math } from './notebook.ts';
+
+interface Asked {
+  section: HTMLElement;
+  form: HTMLFormElement;
+  input: HTMLInputElement;
+  verdict: HTMLElement;
+  worked: HTMLElement;
+  ref: StepRef;
+  model: string;
+  tex: string;
+  decimals: number;
+}
+
+const inline = (tex: string) => math.render(tex, false);
+const n = (v: number, decimals: number) => `<span class="num">${escapeHtml(formatNumber(v, decimals)).replace(/^-/, '−')}</span>`;
+
+/** What the page says of a judged answer, as HTML. */
+function verdictHtml(j: Judgement, a: Asked): string {
+  const d = a.decimals;
+  switch (j.verdict) {
+    case 'unreadable':
+    case 'few-digits':
+      return `Not read: ${escapeHtml(j.message)}.`;
+    case 'right':
+      return `<strong>✓ Right.</strong> ${inline(a.tex)} is ${n(j.value, d)} to ${d} decimals, and your answer has those digits as far as you typed them.`;
+    case 'wrong': {
+      if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${n(j.answered, d)} is none of the slips this page knows (a factor left out or taken at the wrong place, out for out − t, a sign, a branch forgotten, the net input for the output, intermediates rounded short). Compare each factor with the worked step.`;
+      const { hypothesis, factors } = j.mistake;
+      const made = hypothesis.uses.map((u) => escapeHtml(u.mistake.sentence) + (u.at ? ` (at ${inline(u.at.tex)})` : ''));
+      if (hypothesis.carry) made.push(`every intermediate ${hypothesis.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${hypothesis.carry.decimals} decimals as you went`);
+      const where = factors.slice(0, 3).map((f) => {
+        const right = symbols(derivative(f.factor));
+        return `<li>your ${inline(partialTex(f.factor.of, f.factor.wrt))} is ${inline(f.yours)} = ${n(f.yoursValue, d)}; it is ${inline(right)} = ${n(f.factor.value, d)}</li>`;
+      });
+      return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${n(j.answered, d)} is what ${made.length > 1 ? 'these slips give' : 'this slip gives'}: ${made.join('; and ')}.${where.length ? `<ul>${where.join('')}</ul>` : ''}`;
+    }
+  }
+}
+
+export function exercises(root: ParentNode, p: LivePayload, edits: () => Edits): { refresh(): void } {
+  const asked: Asked[] = [];
+  for (const section of root.querySelectorAll<HTMLElement>('section.exercise')) {
+    const k = asked.length;
+    const holder = section.closest('.live') ?? section;
+    holder.insertAdjacentHTML('afterend', `<form class="exercise-answer" data-live-ui novalidate><label for="exercise-answer-${k}">Your answer</label> <input id="exercise-answer-${k}" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" placeholder="a number, or arithmetic over the names"> <button type="submit">Check</button><div class="exercise-verdict" role="status" aria-live="polite"></div><button type="button" class="exercise-show" hidden>Show the worked step</button><div class="exercise-worked" hidden></div></form>`);
+    const form = holder.nextElementSibling as HTMLFormElement;
+    const ds = section.dataset;
+    asked.push({
+      section, form, input: form.querySelector('input')!, verdict: form.querySelector('.exercise-verdict')!, worked: form.querySelector('.exercise-worked')!,
+      ref: { kind: ds.kind as StepRef['kind'], name: ds.name!, of: ds.of }, model: ds.model!, tex: ds.tex!, decimals: Number(ds.decimals),
+    });
+  }
+  const judge = (a: Asked) => {
+    const model = liveModels(p, edits()).models.get(a.model)!;
+    const j = judgeAnswer(caseOfModel(model), a.ref, a.input.value);
+    a.verdict.innerHTML = verdictHtml(j, a);
+    a.form.dataset.verdict = j.verdict;
+    a.form.dataset.mistake = j.verdict === 'wrong' && j.mistake ? j.mistake.text : '';
+    const show = a.form.querySelector<HTMLButtonElement>('.exercise-show')!;
+    show.hidden = j.verdict !== 'right' && j.verdict !== 'wrong';
+    if (!a.worked.hidden) showWorked(a);
+  };
+  const showWorked = (a: Asked) => {
+    const model = liveModels(p, edits()).models.get(a.model)!;
+    const value = quantityOf(stepOf(caseOfModel(model)), a.ref)!;
+    a.worked.innerHTML = math.render(`\\begin{aligned}${workedLines(model.trace, a.ref, model.lr, a.decimals, value).join(' \\\\ ')}\\end{aligned}`, true);
+    a.worked.hidden = false;
+  };
+  for (const a of asked) {
+    a.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      judge(a);
+    });
+    a.form.querySelector('.exercise-show')!.addEventListener('click', () => showWorked(a));
+  }
+  return {
+    // New numbers: an answer already judged is judged again on them.
+    refresh() {
+      for (const a of asked) if (a.form.dataset.verdict) judge(a);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// An exercise's answer judged: right within the digits the reader typed, or wrong, and then
+// matched against the slips a learner makes (the catalogue's learner entries, one or two at
+// once, or the intermediates shortened to 2…6 decimals), naming the factor that is wrong.
+// Runs in the page, on the reader's numbers: the answer is computed here, never shipped.
+import { explainGradient } from '../chain.ts';
+import { shortenedNumber } from '../decimal.ts';
+import type { Factor } from '../tape.ts';
+import { readArithmetic, ArithmeticError } from './arithmetic.ts';
+import { caseOf, hypothesisText, type Hypothesis, type Use } from './diagnose.ts';
+import { MISTAKES, quantityOf, stepOf, type MistakenStep, type StepCase, type StepRef } from './mistakes.ts';
+
+/** A factor of the asked quantity's chain the slip writes otherwise. */
+export interface FactorSlip {
+  /** the factor as the true step has it */
+  factor: Factor;
+  /** the slip's version, as LaTeX over the nodes' symbols */
+  yours: string;
+  yoursValue: number;
+}
+
+export type Judgement =
+  | { verdict: 'unreadable'; message: string }
+  | { verdict: 'few-digits'; message: string }
+  | { verdict: 'right'; value: number }
+  | { verdict: 'wrong'; value: number; answered: number; mistake?: { hypothesis: Hypothesis; text: string; factors: FactorSlip[] } };
+
+const MIN_SIGNIFICANT = 3;
+const LEARNER_DECIMALS = [2, 3, 4, 5, 6];
+
+/** The names an answer may use: the step's nodes and the learning rate. */
+export function answerScope(s: MistakenStep, lr: number): Map<string, number> {
+  const scope = new Map<string, number>();
+  for (const n of s.trace.tape.nodes) if (/^[A-Za-z_][\w@]*$/.test(n.name) && !n.name.endsWith('+')) scope.set(n.name, n.value);
+  scope.set('lr', lr);
+  return scope;
+}
+
+/** The step's factors down to a quantity (its gradient's chain, a partial's, an update's gradient's), keyed by what they connect. */
+function chainFactors(s: MistakenStep, ref: StepRef): Map<string, Factor> {
+  const { tape, loss } = s.trace;
+  const wrt = s.node(ref.name);
+  const of = ref.kind === 'partial' ? s.node(ref.of ?? '') : loss;
+  const out = new Map<string, Factor>();
+  if (!wrt || !of || ref.kind === 'value') return out;
+  try {
+    for (const p of explainGradient(tape, of, wrt).paths) for (const f of p.factors) out.set(`${f.of.name}/${f.wrt.name}`, f);
+  } catch {
+    /* no chain: nothing to point at */
+  }
+  return out;
+}
+
+export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement {
+  const truthStep = stepOf(c);
+  const truth = quantityOf(truthStep, ref)!;
+  let reading;
+  try {
+    reading = readArithmetic(typed, answerScope(truthStep, c.lr));
+  } catch (e) {
+    if (e instanceof ArithmeticError) return { verdict: 'unreadable', message: `${e.message}: write a number, like 0.0822, or arithmetic over the lesson's names, like out_o1*(1 - out_o1)` };
+    throw e;
+  }
+  const answered = reading.value;
+  if (!Number.isFinite(answered)) return { verdict: 'unreadable', message: 'that is not a finite number' };
+  // Under three significant digits only an exact answer counts (0.66 for a bias the step leaves, 1 for a factor taken as 1).
+  const digits = typed.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
+  const short = reading.plain && digits < MIN_SIGNIFICANT;
+  // A number is right when the value, shortened to the decimals typed (rounded or cut off), is it; arithmetic, within its typed numbers' last place.
+  const fits = (v: number | undefined): boolean => {
+    if (v === undefined || !Number.isFinite(v)) return false;
+    if (short) return Math.abs(v - answered) <= 1e-12 * Math.max(1, Math.abs(v));
+    if (reading.plain) return ['round', 'truncate'].some((r) => Object.is(shortenedNumber(v, reading.decimals, r as 'round'), answered) || (answered === 0 && shortenedNumber(v, reading.decimals, r as 'round') === 0));
+    return Math.abs(v - answered) <= (reading.slack + 1e-9) * Math.abs(v) + 1e-15;
+  };
+  if (fits(truth)) return { verdict: 'right', value: truth };
+
+  const learner = MISTAKES.filter((m) => m.learner && m.applies(c));
+  const singles: Use[] = learner.flatMap((mistake) => [{ mistake }, ...((mistake.places?.(c) ?? []).length > 1 ? mistake.places!(c).map((at) => ({ mistake, at })) : [])]);
+  const pairs = singles.flatMap((a, i) => singles.slice(i + 1).filter((b) => b.mistake !== a.mistake).map((b) => [a, b]));
+  const hypotheses: Hypothesis[] = [
+    ...singles.map((u) => ({ uses: [u] })),
+    ...pairs.map((uses) => ({ uses })),
+    // Rounded intermediates give a number close to the answer: not a reading of an answer typed short.
+    ...(short ? [] : LEARNER_DECIMALS).flatMap((decimals) => (['round', 'truncate'] as const).flatMap((rounding) => [{ uses: [], carry: { decimals, rounding } }, ...singles.map((u) => ({ uses: [u], carry: { decimals, rounding } }))])),
+  ];
+  const trueFactors = chainFactors(truthStep, ref);
+  for (const h of hypotheses) {
+    const s = stepOf(caseOf(c, h));
+    if (!fits(quantityOf(s, ref))) continue;
+    // The factors of the chain this slip writes otherwise, in the chain's order.
+    const factors: FactorSlip[] = [];
+    for (const [key, yoursFactor] of chainFactors(s, ref)) {
+      const f = trueFactors.get(key);
+      if (!f || yoursFactor.value === f.value) continue;
+      const yours = h.uses.map((u) => u.mistake.yours?.(f)).find((t) => t !== undefined);
+      if (yours !== undefined) factors.push({ factor: f, yours, yoursValue: yoursFactor.value });
+    }
+    return { verdict: 'wrong', value: truth, answered, mistake: { hypothesis: h, text: hypothesisText(h), factors } };
+  }
+  if (short) return { verdict: 'few-digits', message: `give at least ${MIN_SIGNIFICANT} significant digits (you gave ${digits || 'none'}): the answer is checked to the digits you type` };
+  return { verdict: 'wrong', value: truth, answered };
+}

@@ -1,0 +1,53 @@
+// ::exercise, judged as the page judges it (src/lesson/exercise.ts): right within the digits
+// typed, a wrong answer named by the learner's slip that gives it, and the answer nowhere in
+// the built page. test/exercise-page.test.ts does the same in Chromium.
+import { describe, expect, it } from 'vitest';
+import { renderSite } from '../render/site.ts';
+import { shortened } from '../src/decimal.ts';
+import { judgeAnswer } from '../src/lesson/exercise.ts';
+import { MISTAKES, type StepRef } from '../src/lesson/mistakes.ts';
+
+import { ASKED, c, lesson, slipAnswers, truth } from './exercise-cases.ts';
+
+describe('an exercise answer', () => {
+  it('asks what the lesson asks', () => {
+    expect(lesson.checks).toHaveLength(0);
+    expect([...lesson.directives.values()].filter((d) => d.directive.name === 'exercise').map((d) => (d.data as { ref: StepRef }).ref)).toEqual(ASKED.map((r) => ({ ...r, of: r.of })));
+  });
+
+  it('is right to the digits typed, rounded or cut off, and as arithmetic over the names', () => {
+    const g = truth(ASKED[1]);
+    expect(g).toBeCloseTo(0.0818233150, 10);
+    for (const typed of ['0.0818', '0.08182', '0.081823315', '0.0818233150', '(out_o1 - t_o1)*out_o1*(1 - out_o1)*out_h1', '0.7889476414*0.1606303077*0.6456563062', '0.7889*0.1606*0.6457', '0.789*0.161*0.646']) expect(judgeAnswer(c, ASKED[1], typed).verdict, typed).toBe('right');
+    for (const typed of ['0.0819', '0.08183', '0.0818233151', 'out_o1*(1 - out_o1)', '0.789*0.171*0.646']) expect(judgeAnswer(c, ASKED[1], typed).verdict, typed).toBe('wrong');
+    // Arithmetic with the slip in it: out where out − t belongs, each number to four decimals.
+    const slip = judgeAnswer(c, ASKED[1], '0.7989*0.1606*0.6457');
+    expect(slip.verdict === 'wrong' && slip.mistake?.text).toBe('output-for-error');
+    expect(judgeAnswer(c, ASKED[1], '0.08').verdict).toBe('few-digits');
+    expect(judgeAnswer(c, ASKED[1], '0.08 +').verdict).toBe('unreadable');
+    expect(judgeAnswer(c, ASKED[1], 'w9 * 2').verdict).toBe('unreadable');
+  });
+
+  it('made with each slip a learner makes, is named by it, with the factor it changes', () => {
+    const slips = slipAnswers();
+    expect(slips.map((s) => s.id)).toEqual(['biases-not-updated', 'missing-derivative', 'derivative-of-output', 'output-for-error', 'sign-flipped', 'branch-forgotten', 'input-for-output']);
+    for (const { id, exercise, answer } of slips) {
+      const j = judgeAnswer(c, ASKED[exercise], answer);
+      expect(j.verdict, id).toBe('wrong');
+      if (j.verdict !== 'wrong') continue;
+      expect(j.mistake?.text, `${answer} for exercise ${exercise + 1}`).toBe(id);
+      // A slip inside a formula points at the factor it writes otherwise.
+      if (MISTAKES.find((m) => m.id === id)!.yours) expect(j.mistake!.factors.length, id).toBeGreaterThan(0);
+    }
+    const g2 = judgeAnswer(c, ASKED[0], shortened(0.21399519312250917, 10, 'round'));
+    expect(g2.verdict === 'wrong' && g2.mistake?.factors[0].yours).toBe('\\sigma({\\name{out}_{o_{1}}})\\,(1-\\sigma({\\name{out}_{o_{1}}}))');
+  });
+
+  it('is nowhere in the built page, its HTML or its script\'s data, to any number of decimals from four', () => {
+    const html = [...renderSite([lesson]).entries()].find(([name]) => name.startsWith('07-'))![1];
+    expect(html).toContain('class="exercise"');
+    for (const ref of ASKED) {
+      for (const d of [4, 5, 6, 8, 10]) for (const r of ['round', 'truncate'] as const) expect(html.includes(shortened(truth(ref), d, r)), `${ref.kind} ${ref.name} to ${d}`).toBe(false);
+    }
+  });
+});
