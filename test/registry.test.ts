@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { build, verify, type Console } from '../cli/commands.ts';
 import { DIRECTIVES, directiveTable } from '../directives/registry.ts';
 import { escapeHtml } from '../render/html.ts';
-import { withDirectiveTable } from '../scripts/readme.ts';
+import { withCatalogueTable, withDirectiveTable } from '../scripts/readme.ts';
 import { defineDirective } from '../src/lesson/directive.ts';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { nodeNamed } from '../src/lesson/quantity.ts';
@@ -32,6 +32,7 @@ describe('the registry', () => {
   it('writes the README\'s table of directives, and the README holds it as written', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(withDirectiveTable(readme)).toBe(readme); // else: npm run readme
+    expect(withCatalogueTable(readme)).toBe(readme); // the catalogue of mistakes too
     for (const d of DIRECTIVES) expect(readme).toContain(`| \`${d.usage}\` |`);
   });
 
