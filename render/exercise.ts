@@ -45,8 +45,15 @@ export function workedLines(trace: NetworkTrace, ref: StepRef, lr: number, decim
         lines.push(`${partialTex(f.of, f.wrt)} &= ${sym}${sym === nums ? '' : ` = ${nums}`}${one ? '' : value(f.value)}`);
       }
     }
-    const products = chain.paths.map((p) => factorsOf(p).map((f) => partialTex(f.of, f.wrt)).join('\\,') || '1');
-    lines.push(`${lhs} &= ${products.join(' + ')}${answer === undefined || ref.kind === 'new' ? '' : ` = ${formatNumber(answer, decimals)}`}`);
+    const product = (factors: Factor[]) => factorsOf({ factors }).map((f) => partialTex(f.of, f.wrt)).join('\\,') || '1';
+    const result = answer === undefined || ref.kind === 'new' ? '' : ` = ${formatNumber(answer, decimals)}`;
+    if (chain.paths.length === 1) lines.push(`${lhs} &= ${product(chain.paths[0].factors)}${result}`);
+    else {
+      // Where paths branch: the branches' sum at the node they meet, then the shared tail (each line short enough for a phone).
+      const meet = partialTex(of, chain.branchNode);
+      lines.push(`${meet} &= ${chain.branches.map((b) => product(b.factors)).join(' + ')}`);
+      lines.push(`${lhs} &= ${meet}\\,${product(chain.tail)}${result}`);
+    }
     return lines;
   };
   switch (ref.kind) {

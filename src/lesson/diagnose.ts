@@ -106,6 +106,14 @@ export function valuesUnder(base: StepCase, h: Hypothesis, refs: readonly StepRe
   return refs.map((r) => quantityOf(s, r));
 }
 
+const memos = new WeakMap<StepCase, { key: string; values: Map<string, (number | undefined)[]> }>();
+/** The values hypotheses gave a step's quantities, kept for the last set of quantities asked about it. */
+function memoOf(base: StepCase, key: string): Map<string, (number | undefined)[]> {
+  let m = memos.get(base);
+  if (!m || m.key !== key) memos.set(base, (m = { key, values: new Map() }));
+  return m.values;
+}
+
 const complexity = (h: Hypothesis) => h.uses.reduce((n, u) => n + (u.at ? 1.5 : 1), 0) + (h.carry ? 1 : 0);
 
 export interface DiagnoseOptions {
@@ -128,9 +136,13 @@ export function diagnose(base: StepCase, figures: readonly Figure[], options: Di
   const refs = figures.map((f) => ({ ...f.ref, at: trueStep.node(f.ref.name)?.id }));
   let tried = 0;
   const matches = figures.map((f) => matcher(f.text));
+  // The same step asked about the same quantities again (another lesson's figures, a test's next mutation): its values are known.
+  const memo = memoOf(base, `${JSON.stringify(refs.map((r) => [r.kind, r.name, r.of]))} ${JSON.stringify(printed)}`);
   const reproduced = (h: Hypothesis): boolean[] => {
     tried++;
-    const values = valuesUnder(base, h, refs, printed);
+    const key = hypothesisText(h);
+    let values = memo.get(key);
+    if (!values) memo.set(key, (values = valuesUnder(base, h, refs, printed)));
     const r = h.carry?.rounding ?? rounding;
     return values.map((v, i) => v !== undefined && matches[i](v, r));
   };

@@ -24,7 +24,7 @@ export function figureMatches(value: number, text: string, rounding: Rounding): 
 export function matcher(text: string): (value: number, rounding: Rounding) => boolean {
   const decimals = decimalsOf(text), figure = canonical(text);
   // Up to 15 significant digits two decimals are two doubles: the numbers can be compared.
-  if (text.replace(/[^0-9]/g, '').replace(/^0+/, '').length <= 15) {
+  if (/^-?\d+(\.\d+)?$/.test(figure) && text.replace(/[^0-9]/g, '').replace(/^0+/, '').length <= 15) {
     const n = Number(figure);
     return (value, rounding) => Number.isFinite(value) && Object.is(shortenedNumber(value, decimals, rounding), n);
   }
