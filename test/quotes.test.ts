@@ -9,7 +9,7 @@ import { evaluateLesson } from '../src/lesson/evaluate.ts';
 import { parseLesson } from '../src/lesson/parse.ts';
 import { printedFigures, proposeChecks } from '../src/lesson/quotes.ts';
 
-const SOURCE = readFileSync('../shared/seeds/003_4b4d0c1a48528471.txt', 'utf8');
+const SOURCE = readFileSync('test/fixtures/seed-003.txt', 'utf8') // a copy of ../shared/seeds/003_4b4d0c1a48528471.txt: the tests run from a clone of this repository alone;
 const lessonText = readFileSync('lessons/02-worked-example.md', 'utf8');
 const front = lessonText.slice(0, lessonText.indexOf('\n---', 4) + 4);
 // The worked example: from its inputs (5.0) to w1⁺ (5.29).
