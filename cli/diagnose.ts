@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DIRECTIVES } from '../directives/registry.ts';
 import type { CheckResult } from '../src/lesson/check.ts';
 import { shortened } from '../src/decimal.ts';
-import { caseOfModel, diagnose, hypothesisText, lessonFigures, type Diagnosis, type Explanation, type Figure } from '../src/lesson/diagnose.ts';
+import { catalogueArguments, caseOfModel, diagnose, hypothesisText, lessonFigures, type Diagnosis, type Explanation, type Figure } from '../src/lesson/diagnose.ts';
 import type { EvaluatedModel } from '../src/lesson/models.ts';
 import { LessonError } from '../src/lesson/diagnostics.ts';
 import { evaluateLesson, type EvaluatedLesson } from '../src/lesson/evaluate.ts';
@@ -53,12 +53,6 @@ function stepFigures(m: EvaluatedModel): Figure[] {
   ];
 }
 
-/** The words a check's erratum= gets: each mistake's sentence, and the shortening. */
-export function erratumText(e: Explanation): string {
-  const parts = e.hypothesis.uses.map((u) => `${u.mistake.sentence}${u.at ? ` (at ${u.at.with ? `${u.at.name} and ${u.at.with}` : u.at.name})` : ''}`);
-  if (e.hypothesis.carry) parts.push(`every intermediate ${e.hypothesis.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${e.hypothesis.carry.decimals} decimals as it is written down`);
-  return `Diagnosed by chainbook: ${parts.join('; and ')}.`.replace(/"/g, '”');
-}
 
 function report(d: LessonDiagnosis): string {
   const lines: string[] = [];
@@ -95,7 +89,7 @@ function written(text: string, d: LessonDiagnosis): { text: string; count: numbe
           continue;
         }
         const i = c.at.line - 1;
-        lines[i] = `${lines[i].trimEnd()} erratum="${erratumText(e)}" explain="mistakes: ${hypothesisText(e.hypothesis)}"`;
+        lines[i] = `${lines[i].trimEnd()} ${catalogueArguments(e.hypothesis)}`;
         count++;
       }
     }

@@ -180,14 +180,12 @@ export interface TracedStep {
 export interface StepHow {
   carry?: Carry;
   edit?: (trace: NetworkTrace) => void;
-  /** the network's trace, taken (and edited) already: a simultaneous step only reads its gradients */
-  traced?: NetworkTrace;
 }
 
 export function tracedStep(net: Network, samples: readonly Sample[], lr: number, order: UpdateOrder = net.config.update, how: StepHow = {}): TracedStep {
   const sequential = order === 'sequential';
-  const trace = !sequential && how.traced ? how.traced : traceNetwork(net, samples, how.carry);
-  if (how.edit && trace !== how.traced) {
+  const trace = traceNetwork(net, samples, how.carry);
+  if (how.edit) {
     how.edit(trace);
     trace.tape.backward(trace.loss);
   }

@@ -13,16 +13,8 @@ import { parseLesson } from '../src/lesson/parse.ts';
 import { shortened, shortenedNumber } from '../src/decimal.ts';
 import { caseOf, diagnose, hypothesisText, valuesUnder, type Figure, type Hypothesis } from '../src/lesson/diagnose.ts';
 import { MISTAKES, stepOf, type StepCase, type StepRef } from '../src/lesson/mistakes.ts';
-import { Network } from '../src/network.ts';
 import { RandomState } from '../src/random.ts';
-
-function step(layers: number[], activation: string, loss: string, seed: number): StepCase {
-  const net = Network.fromSpec({ layers, activation, loss, init: { seed } });
-  const rng = new RandomState(seed + 1);
-  for (const b of net.b) for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-0.5, 0.5);
-  const sample = () => ({ x: Array.from({ length: layers[0] }, () => rng.uniform(-1, 1)), t: Array.from({ length: layers[layers.length - 1] }, () => rng.uniform(0.1, 0.9)) });
-  return { net, samples: [sample(), sample()], lr: 0.5 };
-}
+import { randomStep as step } from './helpers.ts';
 
 const CASES: [string, StepCase][] = [
   ['2-2-2', step([2, 2, 2], 'sigmoid', 'half_squared', 3)],

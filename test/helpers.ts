@@ -7,7 +7,9 @@ import { packageRoot, sourceTreeHash } from '../cli/commands.ts';
 import { net2Compiled } from '../src/kernels/net2.ts';
 import type { LessonEffects } from '../src/lesson/directive.ts';
 import type { TrainResult } from '../src/lesson/train-run.ts';
-import type { Network } from '../src/network.ts';
+import type { StepCase } from '../src/lesson/mistakes.ts';
+import { Network } from '../src/network.ts';
+import { RandomState } from '../src/random.ts';
 
 export interface Tolerance {
   rel: number;
@@ -58,3 +60,13 @@ export function buildRunCache(): NonNullable<LessonEffects['cache']> {
     },
   };
 }
+
+/** A network with every bias drawn too (init leaves them 0), and two samples. */
+export function randomStep(layers: number[], activation: string, loss: string, seed: number): StepCase {
+  const net = Network.fromSpec({ layers, activation, loss, init: { seed } });
+  const rng = new RandomState(seed + 1);
+  for (const b of net.b) for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-0.5, 0.5);
+  const sample = () => ({ x: Array.from({ length: layers[0] }, () => rng.uniform(-1, 1)), t: Array.from({ length: layers[layers.length - 1] }, () => rng.uniform(0.1, 0.9)) });
+  return { net, samples: [sample(), sample()], lr: 0.5 };
+}
+

@@ -3,17 +3,7 @@
 // it changes (somewhere) and leaves every other number of the step as it was, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { MISTAKES, stepOf, type Part, type Place, type StepCase } from '../src/lesson/mistakes.ts';
-import { Network } from '../src/network.ts';
-import { RandomState } from '../src/random.ts';
-
-/** A network with every bias drawn too (init leaves them 0), and two samples. */
-function step(layers: number[], activation: string, loss: string, seed: number): StepCase {
-  const net = Network.fromSpec({ layers, activation, loss, init: { seed } });
-  const rng = new RandomState(seed + 1);
-  for (const b of net.b) for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-0.5, 0.5);
-  const sample = () => ({ x: Array.from({ length: layers[0] }, () => rng.uniform(-1, 1)), t: Array.from({ length: layers[layers.length - 1] }, () => rng.uniform(0.1, 0.9)) });
-  return { net, samples: [sample(), sample()], lr: 0.5 };
-}
+import { randomStep as step } from './helpers.ts';
 
 const CASES: [string, StepCase][] = [
   ['2-2-2', step([2, 2, 2], 'sigmoid', 'half_squared', 3)],

@@ -106,6 +106,35 @@ export function valuesUnder(base: StepCase, h: Hypothesis, refs: readonly StepRe
   return refs.map((r) => quantityOf(s, r));
 }
 
+/** Every mistake of the catalogue that changes this step, everywhere and in each of its places (a swap's where `swap` keeps it). */
+export function usesOf(catalogue: readonly Mistake[], c: StepCase, swap: (at: Place) => boolean = () => true): Use[] {
+  const uses: Use[] = [];
+  for (const mistake of catalogue) {
+    if (!mistake.applies(c)) continue;
+    uses.push({ mistake });
+    const places = mistake.places?.(c) ?? [];
+    if (places.length > 1) for (const at of places) if (!at.with || swap(at)) uses.push({ mistake, at });
+  }
+  return uses;
+}
+
+/** Every two uses of different mistakes, in the order of the list. */
+export function pairsOf(uses: readonly Use[]): Use[][] {
+  return uses.flatMap((a, i) => uses.slice(i + 1).filter((b) => b.mistake !== a.mistake).map((b) => [a, b]));
+}
+
+/** What a source (or a learner) did, in the reader's words: each mistake's sentence (where it was made), and the shortening. */
+export function hypothesisWords(h: Hypothesis): string {
+  const parts = h.uses.map((u) => `${u.mistake.sentence}${u.at ? ` (at ${u.at.with ? `${u.at.name} and ${u.at.with}` : u.at.name})` : ''}`);
+  if (h.carry) parts.push(`every intermediate ${h.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${h.carry.decimals} decimals as it is written down`);
+  return parts.join('; and ');
+}
+
+/** A check's erratum= and explain= for a hypothesis, as diagnose --write and quotes write them. */
+export function catalogueArguments(h: Hypothesis): string {
+  return `erratum="${`Diagnosed by chainbook: ${hypothesisWords(h)}.`.replace(/"/g, '”')}" explain="mistakes: ${hypothesisText(h)}"`;
+}
+
 const memos = new WeakMap<StepCase, { key: string; values: Map<string, (number | undefined)[]> }>();
 /** The values hypotheses gave a step's quantities, kept for the last set of quantities asked about it. */
 function memoOf(base: StepCase, key: string): Map<string, (number | undefined)[]> {
@@ -151,19 +180,10 @@ export function diagnose(base: StepCase, figures: readonly Figure[], options: Di
   const agreeing = figures.filter((_, i) => truth[i]);
   const names = new Set(figures.flatMap((f) => [f.ref.name, f.ref.of ?? '']));
 
-  // Every mistake that changes this step, everywhere and in each of its places (a swap only of quoted neighbours).
-  const singles: Use[] = [];
-  for (const mistake of catalogue) {
-    if (!mistake.applies(base)) continue;
-    singles.push({ mistake });
-    const places = mistake.places?.(base) ?? [];
-    if (places.length > 1) for (const at of places) if (!at.with || names.has(at.name) || names.has(at.with)) singles.push({ mistake, at });
-  }
-  // Pairs of whole-step mistakes first, then those with a mistake in one place.
-  const pairs: Use[][] = [], placedPairs: Use[][] = [];
-  for (let i = 0; i < singles.length; i++) {
-    for (let j = i + 1; j < singles.length; j++) if (singles[i].mistake !== singles[j].mistake) (singles[i].at || singles[j].at ? placedPairs : pairs).push([singles[i], singles[j]]);
-  }
+  // A swap only of quoted neighbours; pairs of whole-step mistakes first, then those with a mistake in one place.
+  const singles = usesOf(catalogue, base, (at) => names.has(at.name) || names.has(at.with!));
+  const all = pairsOf(singles);
+  const pairs = all.filter((p) => !p.some((u) => u.at)), placedPairs = all.filter((p) => p.some((u) => u.at));
 
   type Scored = { h: Hypothesis; hits: boolean[]; stage: number };
   const wrong = figures.map((_, i) => i).filter((i) => !truth[i]);

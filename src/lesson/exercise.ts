@@ -6,7 +6,7 @@ import { explainGradient } from '../chain.ts';
 import { shortenedNumber } from '../decimal.ts';
 import type { Factor } from '../tape.ts';
 import { readArithmetic, ArithmeticError } from './arithmetic.ts';
-import { caseOf, hypothesisText, type Hypothesis, type Use } from './diagnose.ts';
+import { caseOf, hypothesisText, pairsOf, usesOf, type Hypothesis } from './diagnose.ts';
 import { MISTAKES, quantityOf, stepOf, type MistakenStep, type StepCase, type StepRef } from './mistakes.ts';
 
 /** A factor of the asked quantity's chain the slip writes otherwise. */
@@ -28,7 +28,7 @@ const MIN_SIGNIFICANT = 3;
 const LEARNER_DECIMALS = [2, 3, 4, 5, 6];
 
 /** The names an answer may use: the step's nodes and the learning rate. */
-export function answerScope(s: MistakenStep, lr: number): Map<string, number> {
+function answerScope(s: MistakenStep, lr: number): Map<string, number> {
   const scope = new Map<string, number>();
   for (const n of s.trace.tape.nodes) if (/^[A-Za-z_][\w@]*$/.test(n.name) && !n.name.endsWith('+')) scope.set(n.name, n.value);
   scope.set('lr', lr);
@@ -74,9 +74,8 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
   };
   if (fits(truth)) return { verdict: 'right', value: truth };
 
-  const learner = MISTAKES.filter((m) => m.learner && m.applies(c));
-  const singles: Use[] = learner.flatMap((mistake) => [{ mistake }, ...((mistake.places?.(c) ?? []).length > 1 ? mistake.places!(c).map((at) => ({ mistake, at })) : [])]);
-  const pairs = singles.flatMap((a, i) => singles.slice(i + 1).filter((b) => b.mistake !== a.mistake).map((b) => [a, b]));
+  const singles = usesOf(MISTAKES.filter((m) => m.learner), c);
+  const pairs = pairsOf(singles);
   const hypotheses: Hypothesis[] = [
     ...singles.map((u) => ({ uses: [u] })),
     ...pairs.map((uses) => ({ uses })),

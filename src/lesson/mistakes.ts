@@ -104,6 +104,17 @@ function activationFactors(t: NetworkTrace, keep: (act: string) => boolean, at?:
   return found;
 }
 
+/** A slip in the factor ∂out/∂in of each curved activation (of one neuron, at a place): the factor as `value` writes it. */
+function activationSlip(value: (f: Factor) => number): Pick<Mistake, 'applies' | 'places' | 'apply'> {
+  return {
+    applies: (c) => c.net.config.activations.some(curved),
+    places: (c) => neurons(c, curved),
+    apply: (c, at) => slipped(c, (t) => {
+      for (const f of activationFactors(t, curved, at)) setFactor(t, f, value(f));
+    }),
+  };
+}
+
 /** The loss's factors ∂E/∂(output k) of a sample: the error term of each output (of one, at a place). */
 function errorFactors(s: SampleTrace, at?: Place): Factor[] {
   const terms = s.terms.length ? s.terms.flatMap((term) => term.inputs.filter((f) => f.rule !== 'sum')) : s.loss.inputs;
@@ -196,11 +207,7 @@ export const MISTAKES: readonly Mistake[] = [
     tex: '\\frac{\\partial \\mathrm{out}}{\\partial \\mathrm{in}} \\to 1',
     changes: ['gradients', 'updates'],
     learner: true,
-    applies: (c) => c.net.config.activations.some(curved),
-    places: (c) => neurons(c, curved),
-    apply: (c, at) => slipped(c, (t) => {
-      for (const f of activationFactors(t, curved, at)) setFactor(t, f, 1);
-    }),
+    ...activationSlip(() => 1),
     yours: (f) => (curved(f.rule) ? '1' : undefined),
   },
   {
@@ -209,14 +216,9 @@ export const MISTAKES: readonly Mistake[] = [
     tex: "f'(\\mathrm{out}) \\quad\\text{for}\\quad f'(\\mathrm{in})",
     changes: ['gradients', 'updates'],
     learner: true,
-    applies: (c) => c.net.config.activations.some(curved),
-    places: (c) => neurons(c, curved),
-    apply: (c, at) => slipped(c, (t) => {
-      for (const f of activationFactors(t, curved, at)) {
-        const rule = ELEMENTWISE[f.rule as ElementwiseActivation];
-        const a = f.of.value;
-        setFactor(t, f, rule.derivFromOutput(rule.value(a), a));
-      }
+    ...activationSlip((f) => {
+      const rule = ELEMENTWISE[f.rule as ElementwiseActivation];
+      return rule.derivFromOutput(rule.value(f.of.value), f.of.value);
     }),
     yours: (f) => {
       if (!curved(f.rule)) return undefined;
@@ -298,8 +300,6 @@ export interface MistakenStep {
   trace: NetworkTrace;
   /** taken when first asked for */
   readonly step: TracedStep;
-  /** the network after the step */
-  readonly net: Network;
   /** the trace's node of a name (a hint: where it stands in a trace of the same network) */
   node(name: string, hint?: number): Node | undefined;
 }
@@ -315,15 +315,8 @@ export function stepOf(c: StepCase): MistakenStep {
     const x = trace.tape.nodes.find((n) => n.name === a), y = trace.tape.nodes.find((n) => n.name === b);
     if (x && y) [x.value, y.value] = [y.value, x.value];
   }
-  let taken: { step: TracedStep; net: Network } | undefined;
+  let step: TracedStep | undefined;
   let byName: Map<string, Node> | undefined;
-  const take = () => {
-    if (!taken) {
-      const net = c.net.clone();
-      taken = { net, step: tracedStep(net, c.samples, c.lr, net.config.update, { carry: c.carry, edit, traced: trace }) };
-    }
-    return taken;
-  };
   return {
     trace,
     node(name, hint) {
@@ -333,10 +326,11 @@ export function stepOf(c: StepCase): MistakenStep {
       return byName.get(name);
     },
     get step() {
-      return take().step;
-    },
-    get net() {
-      return take().net;
+      if (!step) {
+        const net = c.net.clone();
+        step = tracedStep(net, c.samples, c.lr, net.config.update, { carry: c.carry, edit });
+      }
+      return step;
     },
   };
 }

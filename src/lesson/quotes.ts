@@ -5,7 +5,7 @@
 // nearest before the figure. What chainbook quotes proposes; the author checks and keeps.
 import type { Rounding } from '../decimal.ts';
 import { shortenedNumber } from '../decimal.ts';
-import { caseOf, hypothesisText, type Hypothesis, type Use } from './diagnose.ts';
+import { catalogueArguments, caseOf, pairsOf, usesOf, type Hypothesis } from './diagnose.ts';
 import { MISTAKES, stepOf, type StepCase } from './mistakes.ts';
 import { decimalsOf } from './quoted.ts';
 
@@ -150,10 +150,9 @@ function matchAll(cands: Candidate[], figures: PrintedFigure[], rounding: Roundi
 const significant = (text: string) => text.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
 
 function checkLine(c: Candidate, f: PrintedFigure, rounding: Rounding, lessonRounding: Rounding, under?: Hypothesis): string {
-  const quantity = c.quantity === 'lr' ? 'lr' : c.quantity;
-  const parts = [`::check ${quantity} quoted=${f.text}`];
+  const parts = [`::check ${c.quantity} quoted=${f.text}`];
   if (rounding !== lessonRounding && !under?.carry) parts.push(`rounding=${rounding}`);
-  if (under) parts.push(`erratum="Diagnosed by chainbook: ${under.uses.map((u) => u.mistake.sentence).join('; and ')}${under.carry ? `${under.uses.length ? '; and ' : ''}every intermediate ${under.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${under.carry.decimals} decimals as it is written down` : ''}." explain="mistakes: ${hypothesisText(under)}"`);
+  if (under) parts.push(catalogueArguments(under));
   return parts.join(' ');
 }
 
@@ -174,14 +173,8 @@ export function proposeChecks(base: StepCase, text: string, options: { from?: nu
   let rest = figures.filter((f) => !direct.has(f) && significant(f.text) >= 4);
   const printed: Record<string, number> = {};
   for (const p of proposals) if (!p.quantity.includes(' ') && p.quantity !== 'lr') printed[p.quantity] ??= Number(p.figure.text);
-  const singles: Use[] = [];
-  for (const mistake of MISTAKES) {
-    if (!mistake.applies(base)) continue;
-    singles.push({ mistake });
-    const places = mistake.places?.(base) ?? [];
-    if (places.length > 1) for (const at of places) if (!at.with) singles.push({ mistake, at });
-  }
-  const pairs = singles.flatMap((a, i) => singles.slice(i + 1).filter((b) => b.mistake !== a.mistake).map((b) => [a, b]));
+  const singles = usesOf(MISTAKES, base, () => false);
+  const pairs = pairsOf(singles);
   const carries = [undefined, ...[10, 11, 2, 3, 4, 5, 6, 7, 8, 9, 12].flatMap((decimals) => (['round', 'truncate'] as const).map((r) => ({ decimals, rounding: r })))];
   // The simplest first: a figure takes the first hypothesis that gives its digits.
   outer: for (const carry of carries) {
