@@ -2,7 +2,7 @@
 // catalogued mistakes that do (src/lesson/diagnose.ts), ranked; with --write, the erratum= and
 // explain= of each such ::check written into the lesson, kept only if the lesson then builds
 // and every one of them reproduces its figure.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { DIRECTIVES } from '../directives/registry.ts';
 import type { CheckResult } from '../src/lesson/check.ts';
 import { shortened } from '../src/decimal.ts';
@@ -102,6 +102,8 @@ export function diagnoseCommand(files: string[], write: boolean, options: Comman
   const fx = effects(true, console);
   let unexplained = 0;
   for (const file of lessonFiles(files)) {
+    // The owner's write bit, not access(): as root every file is writable.
+    if (write && !(statSync(file).mode & 0o200)) throw new UsageError(`${file} is read-only: diagnose --write changes the lesson in place; nothing written`);
     const text = readFileSync(file, 'utf8');
     const d = diagnoseLesson(file, evaluateLesson(parseLesson(file, text), directives, fx));
     console.out(`${report(d)}\n`);
@@ -123,11 +125,24 @@ export function diagnoseCommand(files: string[], write: boolean, options: Comman
     }
     const failing = after.checks.filter((c) => c.explain?.mistakes && !c.explain.reproduces);
     if (failing.length) throw new Error(`the explanations diagnose wrote do not reproduce ${failing.map((c) => `${c.quantity} (${c.at.line}:${c.at.col})`).join(', ')}; ${file} is unchanged`);
-    writeFileSync(`${file}.diagnose`, w.text);
-    renameSync(`${file}.diagnose`, file);
+    replaceText(file, w.text);
     console.out(`  wrote erratum= and explain= into ${w.count} check${w.count === 1 ? '' : 's'} of ${file}${w.kept ? ` (${w.kept} declare theirs already and are left as they are)` : ''}\n`);
   }
   return unexplained ? 1 : 0;
+}
+
+/** The lesson's new text, whole or not at all (written beside it, then renamed over it), keeping its mode. */
+function replaceText(file: string, text: string): void {
+  const { mode } = statSync(file);
+  const next = `${file}.diagnose`;
+  try {
+    writeFileSync(next, text);
+    chmodSync(next, mode & 0o7777);
+    renameSync(next, file);
+  } catch (e) {
+    rmSync(next, { force: true });
+    throw new UsageError(`cannot write ${file}: ${(e as Error).message}; it is unchanged`);
+  }
 }
 
 /** chainbook quotes SOURCE LESSON: the ::check lines a tutorial's printed decimals call for. */
@@ -136,13 +151,18 @@ export function quotesCommand(source: string, lessonFile: string, lines: string 
   let from: number | undefined, to: number | undefined;
   if (lines !== undefined) {
     const m = /^(\d+)-(\d+)$/.exec(lines);
-    if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new UsageError(`--lines: expected FROM-TO, like 185-445, got ${lines}`);
+    if (!m) throw new UsageError(`--lines: expected FROM-TO, like 185-445, got ${lines}`);
     [from, to] = [Number(m[1]), Number(m[2])];
+    if (from < 1) throw new UsageError(`--lines ${lines}: lines count from 1`);
+    if (to < from) throw new UsageError(`--lines ${lines}: the first line, ${from}, comes after the last, ${to}`);
   }
   const [file] = lessonFiles([lessonFile]);
   if (!existsSync(source)) throw new UsageError(`no such source file: ${source}`);
+  const text = readFileSync(source, 'utf8');
+  const count = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  if (to !== undefined && to > count) throw new UsageError(`--lines ${lines}: ${source} has ${count} lines`);
   const lesson = evaluateLesson(parseLesson(file, readFileSync(file, 'utf8')), directives, effects(true, console));
-  const r = proposeChecks(caseOfModel(lesson.main), readFileSync(source, 'utf8'), { from, to, rounding: lesson.parsed.meta.rounding });
+  const r = proposeChecks(caseOfModel(lesson.main), text, { from, to, rounding: lesson.parsed.meta.rounding });
   const under = r.proposals.filter((p) => p.under).length;
   const pct = r.figures.length ? Math.round((100 * r.proposals.length) / r.figures.length) : 100;
   console.err(`${source}${lines ? ` lines ${lines}` : ''}: ${r.figures.length} printed decimals; a check for ${r.proposals.length} (${pct}%): ${r.proposals.length - under} give the lesson's numbers, ${under} a catalogued mistake's\n`);

@@ -1,7 +1,7 @@
 // diagnose names the mistake that made the figures: on the 2-2-2, 3-5-1 and 4-6-3 networks,
 // every catalogue entry and every pair of entries, applied to the true step, gives figures from
 // which diagnose's first explanation is that entry (or one that gives the same figures).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,32 @@ describe('diagnose on the worked example (seed 003)', () => {
     const html = renderSite([after]).get('bare.html') ?? [...renderSite([after]).values()].find((p) => p.includes('The mistakes that reproduce it'))!;
     expect(html).toContain('one bias for a whole layer');
     expect(html).toContain('Its arithmetic, replayed');
+  });
+});
+
+describe('diagnose --write', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'chainbook-diagnose-write-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const text = readFileSync('lessons/02-worked-example.md', 'utf8');
+  // One figure, the tutorial's out_h2 (h1's bias for h2's, cut to ten decimals).
+  const lesson = `${text.slice(0, text.indexOf('\n---', 4) + 4)}\n\n::check out_h2 quoted=0.6592603884\n`;
+  const quiet = { console: { out: () => {}, err: () => {}, errIsTTY: false } };
+
+  it('leaves a read-only lesson as it is, and says so', () => {
+    const file = join(scratch, 'read-only.md');
+    writeFileSync(file, lesson);
+    chmodSync(file, 0o444);
+    expect(() => diagnoseCommand([file], true, quiet)).toThrow(/read-only\.md is read-only: diagnose --write changes the lesson in place; nothing written/);
+    expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual([lesson, 0o444]);
+  });
+
+  it('keeps the lesson\'s mode', () => {
+    const file = join(scratch, 'shared.md');
+    writeFileSync(file, lesson);
+    chmodSync(file, 0o640);
+    expect(diagnoseCommand([file], true, quiet)).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('::check out_h2 quoted=0.6592603884 erratum="Diagnosed by chainbook: ');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 });
 

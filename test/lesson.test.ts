@@ -259,6 +259,8 @@ describe('errors name file, line and column', () => {
     ['unknown model field, at its name', FRONT.replace('  bias: none', '  bias: none\n  activaton: tanh'), 'lesson.md:8:3: unknown field activaton'],
     ['a glossary name that is no node', FRONT.replace('lr: 0.5', 'lr: 0.5\nnames:\n  out_h1: the hidden output'), 'lesson.md:13:3: names: no node is called out_h1'],
     ['an unknown quantity', `${FRONT}Some {{aftr E_total}}.\n`, 'lesson.md:13:8: unknown quantity aftr'],
+    ['a kind without its name', `${FRONT}::exercise grad\n`, 'lesson.md:13:12: expected a name after grad, like grad w1'],
+    ['partial without its names', `${FRONT}Some {{partial}}.\n`, 'lesson.md:13:8: expected partial OF WRT, like partial E_o2 out_h1'],
     ['CRLF line ends keep positions', `${FRONT}Text.\n\n::derive w9\n`.replace(/\n/g, '\r\n'), 'lesson.md:15:10: expected a parameter'],
     ['display math that opens on its own line', `${FRONT}$$\n\\frac{1}{\n$$\n`, 'lesson.md:14:10: LaTeX: Unexpected end of input'],
     ['training that diverges', FRONT.replace('activation: sigmoid', 'activation: identity').replace('x: [0.1]', 'x: [10]') + '::train bad iterations=500 lr=100\n', 'lesson.md:13:28: bad: training diverged at iteration'],

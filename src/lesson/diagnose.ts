@@ -6,7 +6,7 @@
 // figures still unexplained is taken first (one cause for many figures before many causes);
 // ties go to the one that keeps more of the figures that agree, then to the simpler one.
 import type { Rounding } from '../decimal.ts';
-import { decimalsOf, matcher } from './quoted.ts';
+import { decimalsOf, matcher, padsPast } from './quoted.ts';
 import type { CheckResult } from './check.ts';
 import type { EvaluatedLesson } from './evaluate.ts';
 import { MISTAKES, quantityOf, stepOf, STEP_KINDS, type Mistake, type Place, type StepCase, type StepRef } from './mistakes.ts';
@@ -173,7 +173,7 @@ export function diagnose(base: StepCase, figures: readonly Figure[], options: Di
     let values = memo.get(key);
     if (!values) memo.set(key, (values = valuesUnder(base, h, refs, printed)));
     const r = h.carry?.rounding ?? rounding;
-    return values.map((v, i) => v !== undefined && matches[i](v, r));
+    return values.map((v, i) => v !== undefined && !(h.carry && padsPast(figures[i].text, h.carry.decimals)) && matches[i](v, r));
   };
 
   const truth = reproduced({ uses: [] });

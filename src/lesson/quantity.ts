@@ -44,6 +44,8 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
   if ((KINDS as string[]).includes(positional[0].value) && positional.length > 1) {
     kind = positional[0].value as QuantityKind;
     rest = positional.slice(1);
+  } else if (positional.length === 1 && ['grad', 'applied', 'new', 'after', 'partial'].includes(positional[0].value) && !call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) {
+    throw call.error(positional[0], positional[0].value === 'partial' ? 'expected partial OF WRT, like partial E_o2 out_h1' : `expected a name after ${positional[0].value}, like ${positional[0].value} ${call.model.trace.params[0]?.name ?? 'w1'}`);
   } else if (positional.length > 1) {
     // `out_o1 replayy`: a node name and a stray word; `aftr E_total`: a misspelt kind.
     if (call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) throw call.error(positional[1], `unexpected ${positional[1].value} after the quantity ${positional[0].value}; options are key=value${call.flags.length ? ` or the words ${call.flags.join(', ')}` : ''}`);

@@ -9,6 +9,15 @@ export function decimalsOf(text: string): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
+/**
+ * Whether a figure pads zeros past `decimals`: 0.7987314000 from a source that writes its
+ * intermediates to 7 decimals. Arithmetic on such values may print more digits (0.5 − 0.5 ×
+ * 0.0818667051 = 0.45906664745), never zeros that no rounding produced.
+ */
+export function padsPast(text: string, decimals: number): boolean {
+  return decimalsOf(text) > decimals && decimalsOf(text.replace(/0+$/, '')) <= decimals;
+}
+
 /** A printed figure in the form `shortened` writes: no plus sign, no leading zeros. */
 function canonical(text: string): string {
   const body = text.replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');

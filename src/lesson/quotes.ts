@@ -7,7 +7,7 @@ import type { Rounding } from '../decimal.ts';
 import { shortenedNumber } from '../decimal.ts';
 import { catalogueArguments, caseOf, pairsOf, usesOf, type Hypothesis } from './diagnose.ts';
 import { MISTAKES, stepOf, type StepCase } from './mistakes.ts';
-import { decimalsOf } from './quoted.ts';
+import { decimalsOf, padsPast } from './quoted.ts';
 
 /** A decimal printed in the source, where it stands. */
 export interface PrintedFigure {
@@ -62,9 +62,10 @@ export function printedFigures(text: string, from = 1, to = Infinity): PrintedFi
   let before = '';
   for (let i = from - 1; i < Math.min(lines.length, to); i++) {
     const line = lines[i];
-    for (const m of line.matchAll(/(?<![\w.])-?\d+\.\d+(?![\w.])/g)) {
+    for (const m of line.matchAll(/(?<![\w.])-?\d+\.\d+(?!\w|\.\d)/g)) {
       const s = m.index!, e = s + m[0].length;
-      if (/[(（]$/.test(line.slice(0, s)) && /^[)）]/.test(line.slice(e))) continue; // (5.24): an equation's number
+      // (5.24): an equation's number; a figure in brackets, σ(0.3775), is one; a full stop ends a sentence, not a figure.
+      if (/^\d{1,2}\.\d{1,2}$/.test(m[0]) && /[(（]$/.test(line.slice(0, s)) && /^[)）]/.test(line.slice(e))) continue;
       if (/^\s*(#+|\*\*)\s*$/.test(line.slice(0, s))) continue; // #### 3.1: a section's
       const upTo = before + line.slice(0, s);
       const open = upTo.lastIndexOf('$$');
@@ -88,15 +89,17 @@ function candidates(c: StepCase): Candidate[] {
   for (const n of tape.nodes) {
     if (n.name.endsWith('+')) continue;
     out.push({ quantity: n.name, value: tape.computed.get(n.name) ?? n.value, keys: [names(n)[0]], rank: 0 });
+    // A tutorial differentiates with respect to what it trains and computes, not its data.
+    if (n.op === 'input') continue;
     if (n.name !== trace.loss.name) out.push({ quantity: `grad ${n.name}`, value: n.grad, keys: [`partial${normalised(trace.loss.tex)}`, `partial${names(n)[0]}`], rank: 2 });
-    for (const f of n.inputs) out.push({ quantity: `partial ${n.name} ${f.wrt.name}`, value: f.value, keys: [`partial${names(n)[0]}`, `partial${names(f.wrt)[0]}`], rank: 1 });
+    for (const f of n.inputs) if (f.wrt.op !== 'input') out.push({ quantity: `partial ${n.name} ${f.wrt.name}`, value: f.value, keys: [`partial${names(n)[0]}`, `partial${names(f.wrt)[0]}`], rank: 1 });
   }
   // The partial derivatives of each loss term, as the tutorials split the error per output.
   const grads = tape.nodes.map((n) => n.grad);
   for (const term of trace.samples.flatMap((x) => x.terms)) {
     if (term === trace.loss) continue;
     tape.backward(term);
-    for (const n of tape.nodes) if (n.id < term.id && n.grad !== 0) {
+    for (const n of tape.nodes) if (n.id < term.id && n.grad !== 0 && n.op !== 'input') {
       if (!term.inputs.some((f) => f.wrt === n)) out.push({ quantity: `partial ${term.name} ${n.name}`, value: n.grad, keys: [`partial${names(term)[0]}`, `partial${names(n)[0]}`], rank: 1 });
     }
   }
@@ -185,9 +188,9 @@ export function proposeChecks(base: StepCase, text: string, options: { from?: nu
       const matched = matchAll(candidates(caseOf(base, h, printed)), rest, carry?.rounding ?? rounding);
       for (const f of rest) {
         const m = matched.get(f);
-        if (m && m.rounding === (carry?.rounding ?? rounding)) propose(f, m.found, m.rounding, h);
+        if (m && m.rounding === (carry?.rounding ?? rounding) && !(carry && padsPast(f.text, carry.decimals))) propose(f, m.found, m.rounding, h);
       }
-      rest = rest.filter((f) => !matched.has(f) || matched.get(f)!.rounding !== (carry?.rounding ?? rounding));
+      rest = rest.filter((f) => !proposals.some((p) => p.figure === f));
     }
   }
   proposals.sort((a, b) => a.figure.line - b.figure.line || a.figure.col - b.figure.col);
