@@ -47,6 +47,9 @@ export function workedLines(trace: NetworkTrace, ref: StepRef, lr: number, decim
     }
     const product = (factors: Factor[]) => factorsOf({ factors }).map((f) => partialTex(f.of, f.wrt)).join('\\,') || '1';
     const result = answer === undefined || ref.kind === 'new' ? '' : ` = ${formatNumber(answer, decimals)}`;
+    const only = chain.paths.length === 1 ? factorsOf(chain.paths[0]) : [];
+    // A chain of one factor is the factor's own line: ∂out/∂in = out(1 − out) = ….
+    if (only.length === 1 && only[0].of === of && only[0].wrt === wrt) return lines;
     if (chain.paths.length === 1) lines.push(`${lhs} &= ${product(chain.paths[0].factors)}${result}`);
     else {
       // Where paths branch: the branches' sum at the node they meet, then the shared tail (each line short enough for a phone).
@@ -80,5 +83,5 @@ export function exerciseBlock(d: ExerciseData, page: RenderContext): string {
   return `<section class="exercise" id="exercise-${d.number}" data-kind="${d.ref.kind}" data-name="${escapeHtml(d.ref.name)}"${of} data-model="${escapeHtml(d.model)}" data-label="${escapeHtml(d.label)}" data-tex="${escapeHtml(d.tex)}" data-decimals="${d.decimals}">`
     + `<p class="exercise-question"><strong>Exercise ${d.number}.</strong> Work out ${page.inline(d.tex)} from the numbers of this step.</p>`
     + `<details class="exercise-solution"><summary>The worked step, without its result</summary>${page.display(`\\begin{aligned}${d.lines.join(' \\\\ ')}\\end{aligned}`)}`
-    + `<p>The last line is left to multiply out: the page does not print the result, so that it stays yours to find. With JavaScript on, the box below this exercise checks your answer, and where it is wrong says which slip gives it.</p></details></section>`;
+    + `<p>The last line is left to multiply out: the page does not print the result, so that it stays yours to find.<span class="exercise-live-note"> With JavaScript on, the box below this exercise checks your answer, and where it is wrong says which slip gives it.</span></p></details></section>`;
 }

@@ -42,7 +42,16 @@ describe('lesson 7, exercises in the page', () => {
       const r = await answer(exercise, typed);
       expect([id, r.verdict, r.mistake]).toEqual([id, 'wrong', id]);
       expect(r.said).toContain(MISTAKES.find((m) => m.id === id)!.sentence);
+      // What the page says of a slip does not give the answer away (the reader's own digits aside).
+      const said = r.said.replace(typed.replace(/^-/, '−'), '');
+      for (const d of [6, 10]) expect(said.includes(shortened(truth(ASKED[exercise]), d, 'round')), `${id}: the answer to ${d} decimals`).toBe(false);
     }
+  });
+
+  it('reads a whole number, and says what it cannot read', async () => {
+    expect((await answer(0, '160')).verdict).toBe('wrong');
+    expect(await answer(0, 'abc')).toEqual({ verdict: 'unreadable', mistake: '', said: expect.stringContaining('no number of this lesson is called abc: write a number') });
+    expect((await answer(0, '(1')).said).toContain('expected ) at the end of your answer');
   });
 
   it('takes a right answer, and judges it again when the numbers change', async () => {

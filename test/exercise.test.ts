@@ -26,11 +26,27 @@ describe('an exercise answer', () => {
     expect(judgeAnswer(c, ASKED[1], '0.08').verdict).toBe('few-digits');
     expect(judgeAnswer(c, ASKED[1], '0.08 +').verdict).toBe('unreadable');
     expect(judgeAnswer(c, ASKED[1], 'w9 * 2').verdict).toBe('unreadable');
+    expect(judgeAnswer(c, ASKED[1], '0.5*alpha').verdict).toBe('wrong'); // α, as the worked step writes it, is lr
+    for (const typed of ['160', '-1606', '1234567890123456']) expect(judgeAnswer(c, ASKED[0], typed).verdict, typed).toBe('wrong');
+    expect(judgeAnswer(c, ASKED[0], '0.1606303077000001').verdict).toBe('wrong');
+  });
+
+  it('names the forward values rounded before they were used, and every value rounded on the way', () => {
+    const named = (k: number, typed: string) => {
+      const j = judgeAnswer(c, ASKED[k], typed);
+      return j.verdict === 'wrong' ? j.mistake?.text : j.verdict;
+    };
+    // out_o1 = 0.7989 as four decimals give it: 0.7989 (1 − 0.7989) = 0.16065879, written as 0.16066 or 0.1607.
+    expect([named(0, '0.16066'), named(0, '0.1607'), named(0, '0.160599')]).toEqual(['forward rounded to 4', 'forward rounded to 4', 'forward rounded to 3']);
+    // Two decimals: (0.80 − 0.01) · 0.80 · 0.20 · 0.65 = 0.08216.
+    expect(named(1, '0.08216')).toBe('forward rounded to 2');
+    // Every value rounded to four decimals as it is written down: 0.7889 · 0.1607 = 0.1268, · 0.6457 = 0.0819 (0.08184 from the forward values alone).
+    expect([named(1, '0.08190'), named(1, '0.08184')]).toEqual(['rounded to 4', 'forward rounded to 4']);
   });
 
   it('made with each slip a learner makes, is named by it, with the factor it changes', () => {
     const slips = slipAnswers();
-    expect(slips.map((s) => s.id)).toEqual(['biases-not-updated', 'missing-derivative', 'derivative-of-output', 'output-for-error', 'sign-flipped', 'branch-forgotten', 'input-for-output']);
+    expect(slips.map((s) => s.id)).toEqual(['biases-not-updated', 'missing-derivative', 'derivative-of-output', 'input-in-derivative', 'output-for-error', 'sign-flipped', 'branch-forgotten', 'input-for-output']);
     for (const { id, exercise, answer } of slips) {
       const j = judgeAnswer(c, ASKED[exercise], answer);
       expect(j.verdict, id).toBe('wrong');

@@ -27,25 +27,32 @@ interface Asked {
 const inline = (tex: string) => math.render(tex, false);
 const n = (v: number, decimals: number) => `<span class="num">${escapeHtml(formatNumber(v, decimals)).replace(/^-/, '−')}</span>`;
 
+/** The answer as the reader typed it (0.1606303077000001 is not 0.1606303077). */
+const yourAnswer = (a: Asked) => `<span class="num">${escapeHtml(a.input.value.trim().replace(/^-/, '−'))}</span>`;
+
 /** What the page says of a judged answer, as HTML. */
 function verdictHtml(j: Judgement, a: Asked): string {
   const d = a.decimals;
   switch (j.verdict) {
     case 'unreadable':
     case 'few-digits':
-      return `Not read: ${escapeHtml(j.message)}.`;
+      return `<strong>? Not read:</strong> ${escapeHtml(j.message)}.`;
     case 'right':
       return `<strong>✓ Right.</strong> ${inline(a.tex)} is ${n(j.value, d)} to ${d} decimals, and your answer has those digits as far as you typed them.`;
     case 'wrong': {
-      if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${n(j.answered, d)} is none of the slips this page knows (a factor left out or taken at the wrong place, out for out − t, a sign, a branch forgotten, the net input for the output, intermediates rounded short). Compare each factor with the worked step.`;
-      const { hypothesis, factors } = j.mistake;
+      if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is none of the slips this page knows (a factor of the sigmoid's derivative left out or taken at the output or the net input, out for out − t, a sign, an output's branch forgotten, a net input for an output, the biases not updated, intermediates rounded to 2…6 decimals). Compare each factor with the worked step.`;
+      const { hypothesis, forward, factors } = j.mistake;
       const made = hypothesis.uses.map((u) => escapeHtml(u.mistake.sentence) + (u.at ? ` (at ${inline(u.at.tex)})` : ''));
-      if (hypothesis.carry) made.push(`every intermediate ${hypothesis.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${hypothesis.carry.decimals} decimals as you went`);
+      if (hypothesis.carry) made.push(`every value, the forward pass's too, ${hypothesis.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${hypothesis.carry.decimals} decimals as you went`);
+      else if (forward) made.push(`the forward pass's values ${forward.rounding === 'round' ? 'rounded' : 'cut off'} to ${forward.decimals} decimals before you used them`);
       const where = factors.slice(0, 3).map((f) => {
         const right = symbols(derivative(f.factor));
-        return `<li>your ${inline(partialTex(f.factor.of, f.factor.wrt))} is ${inline(f.yours)} = ${n(f.yoursValue, d)}; it is ${inline(right)} = ${n(f.factor.value, d)}</li>`;
+        // A number written as a number (0, 1) is not repeated; a factor that is the answer itself keeps its value to the reader.
+        const yours = /^-?\d+(\.\d+)?$/.test(f.yours) ? inline(f.yours) : `${inline(f.yours)} = ${n(f.yoursValue, d)}`;
+        const truth = f.factor.value === j.value ? inline(right) : `${inline(right)} = ${n(f.factor.value, d)}`;
+        return `<li>your ${inline(partialTex(f.factor.of, f.factor.wrt))} is ${yours}; it is ${truth}</li>`;
       });
-      return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${n(j.answered, d)} is what ${made.length > 1 ? 'these slips give' : 'this slip gives'}: ${made.join('; and ')}.${where.length ? `<ul>${where.join('')}</ul>` : ''}`;
+      return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is what ${made.length > 1 ? 'these slips give' : 'this slip gives'}: ${made.join('; and ')}.${where.length ? `<ul>${where.join('')}</ul>` : ''}`;
     }
   }
 }

@@ -25,11 +25,11 @@ export class ArithmeticError extends Error {}
 
 /** Reads `text` with the names' values in `scope`; throws ArithmeticError saying what it expected where. */
 export function readArithmetic(text: string, scope: ReadonlyMap<string, number>): Reading {
-  const src = text.replace(/[−–]/g, '-').replace(/[×·]/g, '*');
+  const src = text.replace(/[−–]/g, '-').replace(/[×·]/g, '*').replace(/α/g, 'alpha');
   let i = 0;
   let decimals = Infinity, slack = 0;
   const fail = (what: string): never => {
-    throw new ArithmeticError(`${what} at “${src.slice(i, i + 12) || 'the end'}”`);
+    throw new ArithmeticError(`${what} ${i < src.trimEnd().length ? `at “${src.slice(i, i + 12)}”` : 'at the end of your answer'}`);
   };
   const space = () => {
     while (src[i] === ' ') i++;
@@ -69,7 +69,7 @@ export function readArithmetic(text: string, scope: ReadonlyMap<string, number>)
     const f = FUNCTIONS[name[0]];
     if (f && peek() === '(') return f(primary());
     const v = scope.get(name[0]);
-    if (v === undefined) fail(`no number of this lesson is called ${name[0]}`);
+    if (v === undefined) throw new ArithmeticError(`no number of this lesson is called ${name[0]}`);
     return v!;
   };
   const unary = (): number => {

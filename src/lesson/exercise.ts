@@ -22,7 +22,10 @@ export type Judgement =
   | { verdict: 'unreadable'; message: string }
   | { verdict: 'few-digits'; message: string }
   | { verdict: 'right'; value: number }
-  | { verdict: 'wrong'; value: number; answered: number; mistake?: { hypothesis: Hypothesis; text: string; factors: FactorSlip[] } };
+  | { verdict: 'wrong'; value: number; answered: number; mistake?: { hypothesis: Hypothesis; forward?: Guess['forward']; text: string; factors: FactorSlip[] } };
+
+/** A learner's slips, and the forward values rounded to `forward` decimals as they wrote them down (the rest exact, or rounded as `carry` says). */
+type Guess = Hypothesis & { forward?: { decimals: number; rounding: 'round' | 'truncate' } };
 
 const MIN_SIGNIFICANT = 3;
 const LEARNER_DECIMALS = [2, 3, 4, 5, 6];
@@ -32,6 +35,7 @@ function answerScope(s: MistakenStep, lr: number): Map<string, number> {
   const scope = new Map<string, number>();
   for (const n of s.trace.tape.nodes) if (/^[A-Za-z_][\w@]*$/.test(n.name) && !n.name.endsWith('+')) scope.set(n.name, n.value);
   scope.set('lr', lr);
+  scope.set('alpha', lr); // the worked step writes α
   return scope;
 }
 
@@ -57,7 +61,7 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
   try {
     reading = readArithmetic(typed, answerScope(truthStep, c.lr));
   } catch (e) {
-    if (e instanceof ArithmeticError) return { verdict: 'unreadable', message: `${e.message}: write a number, like 0.0822, or arithmetic over the lesson's names, like out_o1*(1 - out_o1)` };
+    if (e instanceof ArithmeticError) return { verdict: 'unreadable', message: `${e.message}: write a number, like 0.123, or arithmetic over the lesson's names, like out_o1*(1 - out_o1)` };
     throw e;
   }
   const answered = reading.value;
@@ -65,36 +69,46 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
   // Under three significant digits only an exact answer counts (0.66 for a bias the step leaves, 1 for a factor taken as 1).
   const digits = typed.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
   const short = reading.plain && digits < MIN_SIGNIFICANT;
+  const typedDecimals = Number.isFinite(reading.decimals) ? reading.decimals : 0; // 160: a whole number
   // A number is right when the value, shortened to the decimals typed (rounded or cut off), is it; arithmetic, within its typed numbers' last place.
   const fits = (v: number | undefined): boolean => {
     if (v === undefined || !Number.isFinite(v)) return false;
     if (short) return Math.abs(v - answered) <= 1e-12 * Math.max(1, Math.abs(v));
-    if (reading.plain) return ['round', 'truncate'].some((r) => Object.is(shortenedNumber(v, reading.decimals, r as 'round'), answered) || (answered === 0 && shortenedNumber(v, reading.decimals, r as 'round') === 0));
+    if (reading.plain) return ['round', 'truncate'].some((r) => Object.is(shortenedNumber(v, typedDecimals, r as 'round'), answered) || (answered === 0 && shortenedNumber(v, typedDecimals, r as 'round') === 0));
     return Math.abs(v - answered) <= (reading.slack + 1e-9) * Math.abs(v) + 1e-15;
   };
   if (fits(truth)) return { verdict: 'right', value: truth };
 
   const singles = usesOf(MISTAKES.filter((m) => m.learner), c);
   const pairs = pairsOf(singles);
-  const hypotheses: Hypothesis[] = [
+  // Rounding on the way: the forward pass the page gives, rounded as the learner writes it down, and then the rest exactly or rounded as well.
+  const roundings = (short ? [] : LEARNER_DECIMALS).flatMap((decimals) => (['round', 'truncate'] as const).map((rounding) => ({ decimals, rounding })));
+  const withSingles = (h: Omit<Guess, 'uses'>): Guess[] => [{ uses: [], ...h }, ...singles.map((u) => ({ uses: [u], ...h }))];
+  const guesses: Guess[] = [
     ...singles.map((u) => ({ uses: [u] })),
     ...pairs.map((uses) => ({ uses })),
     // Rounded intermediates give a number close to the answer: not a reading of an answer typed short.
-    ...(short ? [] : LEARNER_DECIMALS).flatMap((decimals) => (['round', 'truncate'] as const).flatMap((rounding) => [{ uses: [], carry: { decimals, rounding } }, ...singles.map((u) => ({ uses: [u], carry: { decimals, rounding } }))])),
+    ...roundings.flatMap((forward) => withSingles({ forward })),
+    ...roundings.flatMap((carry) => withSingles({ carry, forward: carry })),
   ];
   const trueFactors = chainFactors(truthStep, ref);
-  for (const h of hypotheses) {
-    const s = stepOf(caseOf(c, h));
+  const forwardNodes = truthStep.trace.tape.nodes.filter((n) => n.op !== 'param' && n.op !== 'input' && !n.name.endsWith('+'));
+  for (const g of guesses) {
+    const values = g.forward && Object.fromEntries(forwardNodes.map((n) => [n.name, shortenedNumber(n.value, g.forward!.decimals, g.forward!.rounding)]));
+    const mistaken = caseOf(c, g);
+    const s = stepOf(values ? { ...mistaken, carry: { ...g.carry, values } } : mistaken);
     if (!fits(quantityOf(s, ref))) continue;
     // The factors of the chain this slip writes otherwise, in the chain's order.
     const factors: FactorSlip[] = [];
     for (const [key, yoursFactor] of chainFactors(s, ref)) {
       const f = trueFactors.get(key);
       if (!f || yoursFactor.value === f.value) continue;
-      const yours = h.uses.map((u) => u.mistake.yours?.(f)).find((t) => t !== undefined);
+      const yours = g.uses.map((u) => u.mistake.yours?.(f)).find((t) => t !== undefined);
       if (yours !== undefined) factors.push({ factor: f, yours, yoursValue: yoursFactor.value });
     }
-    return { verdict: 'wrong', value: truth, answered, mistake: { hypothesis: h, text: hypothesisText(h), factors } };
+    const { forward, ...hypothesis } = g;
+    const text = [g.uses.length || g.carry ? hypothesisText(hypothesis) : '', !g.carry && forward ? `forward ${hypothesisText({ uses: [], carry: forward })}` : ''].filter(Boolean).join(' + ');
+    return { verdict: 'wrong', value: truth, answered, mistake: { hypothesis, forward: g.carry ? undefined : forward, text, factors } };
   }
   if (short) return { verdict: 'few-digits', message: `give at least ${MIN_SIGNIFICANT} significant digits (you gave ${digits || 'none'}): the answer is checked to the digits you type` };
   return { verdict: 'wrong', value: truth, answered };

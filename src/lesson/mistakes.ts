@@ -227,6 +227,19 @@ export const MISTAKES: readonly Mistake[] = [
     },
   },
   {
+    id: 'input-in-derivative',
+    sentence: "the activation's derivative, written through its output (out(1 − out), 1 − out²), taken with the net input in place of the output: in(1 − in)",
+    tex: "\\mathrm{in}\\,(1-\\mathrm{in}) \\quad\\text{for}\\quad \\mathrm{out}\\,(1-\\mathrm{out})",
+    changes: ['gradients', 'updates'],
+    learner: true,
+    ...activationSlip((f) => ELEMENTWISE[f.rule as ElementwiseActivation].derivFromOutput(f.wrt.value, f.wrt.value)),
+    yours: (f) => {
+      if (!curved(f.rule)) return undefined;
+      const input = `{${f.wrt.tex}}`;
+      return f.rule === 'sigmoid' ? `${input}\\,(1-${input})` : `1-${input}^2`;
+    },
+  },
+  {
     id: 'output-for-error',
     sentence: 'the output used where the error belongs: out in place of out − t in the derivative of the loss',
     tex: '\\frac{\\partial E}{\\partial \\mathrm{out}} \\to \\mathrm{out} \\quad\\text{for}\\quad \\mathrm{out} - t',
@@ -258,7 +271,7 @@ export const MISTAKES: readonly Mistake[] = [
   },
   {
     id: 'branch-forgotten',
-    sentence: "one output's branch forgotten: a hidden neuron's gradient sums the paths through every output but the last",
+    sentence: "one output's branch forgotten: a hidden neuron's gradient leaves out the path through one of the outputs (the last, where no output is named)",
     tex: '\\frac{\\partial E}{\\partial \\mathrm{out}_h} = \\sum_{k<K} \\frac{\\partial E_k}{\\partial \\mathrm{out}_h}',
     changes: ['gradients', 'updates'],
     learner: true,
