@@ -40,7 +40,7 @@ function verdictHtml(j: Judgement, a: Asked): string {
     case 'right':
       return `<strong>✓ Right.</strong> ${inline(a.tex)} is ${n(j.value, d)} to ${d} decimals, and your answer has those digits as far as you typed them.`;
     case 'wrong': {
-      if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is none of the slips this page knows (a factor of the sigmoid's derivative left out or taken at the output or the net input, out for out − t, a sign, an output's branch forgotten, a net input for an output, the biases not updated, intermediates rounded to 2…6 decimals). Compare each factor with the worked step.`;
+      if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is none of the slips this page knows (the activation's derivative left out, or taken at the output, or with the net input; out for out − t; the error's sign; an output's branch forgotten; a net input for an output in ∂in/∂w; the biases not updated; values rounded to 2…6 decimals). Compare each factor with the worked step.`;
       const { hypothesis, forward, factors } = j.mistake;
       const made = hypothesis.uses.map((u) => escapeHtml(u.mistake.sentence) + (u.at ? ` (at ${inline(u.at.tex)})` : ''));
       if (hypothesis.carry) made.push(`every value, the forward pass's too, ${hypothesis.carry.rounding === 'round' ? 'rounded' : 'cut off'} to ${hypothesis.carry.decimals} decimals as you went`);
