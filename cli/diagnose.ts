@@ -2,7 +2,8 @@
 // catalogued mistakes that do (src/lesson/diagnose.ts), ranked; with --write, the erratum= and
 // explain= of each such ::check written into the lesson, kept only if the lesson then builds
 // and every one of them reproduces its figure.
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DIRECTIVES } from '../directives/registry.ts';
 import type { CheckResult } from '../src/lesson/check.ts';
 import { shortened } from '../src/decimal.ts';
@@ -89,7 +90,8 @@ function written(text: string, d: LessonDiagnosis): { text: string; count: numbe
           continue;
         }
         const i = c.at.line - 1;
-        lines[i] = `${lines[i].trimEnd()} ${catalogueArguments(e.hypothesis)}`;
+        const end = lines[i].endsWith('\r') ? '\r' : ''; // a CRLF lesson keeps its line ends
+        lines[i] = `${lines[i].trimEnd()} ${catalogueArguments(e.hypothesis)}${end}`;
         count++;
       }
     }
@@ -102,8 +104,7 @@ export function diagnoseCommand(files: string[], write: boolean, options: Comman
   const fx = effects(true, console);
   let unexplained = 0;
   for (const file of lessonFiles(files)) {
-    // The owner's write bit, not access(): as root every file is writable.
-    if (write && !(statSync(file).mode & 0o200)) throw new UsageError(`${file} is read-only: diagnose --write changes the lesson in place; nothing written`);
+    if (write) writable(file);
     const text = readFileSync(file, 'utf8');
     const d = diagnoseLesson(file, evaluateLesson(parseLesson(file, text), directives, fx));
     console.out(`${report(d)}\n`);
@@ -131,17 +132,41 @@ export function diagnoseCommand(files: string[], write: boolean, options: Comman
   return unexplained ? 1 : 0;
 }
 
-/** The lesson's new text, whole or not at all (written beside it, then renamed over it), keeping its mode. */
-function replaceText(file: string, text: string): void {
-  const { mode } = statSync(file);
-  const next = `${file}.diagnose`;
+/** Refuses a lesson diagnose --write could not replace: read-only to its owner (as root access() says yes to all), or to the caller. */
+function writable(file: string): void {
+  const target = realpathSync(file);
+  const readOnly = () => new UsageError(`${file} is read-only: diagnose --write changes the lesson in place; nothing written`, false);
+  if (!(statSync(target).mode & 0o200)) throw readOnly();
   try {
-    writeFileSync(next, text);
+    accessSync(target, constants.W_OK);
+    accessSync(dirname(target), constants.W_OK);
+  } catch {
+    throw readOnly();
+  }
+}
+
+/**
+ * The lesson's new text, whole or not at all: written beside the file a link points to, under
+ * a name no other file has, then renamed over it, with the file's mode and owner.
+ */
+function replaceText(file: string, text: string): void {
+  const target = realpathSync(file);
+  const { mode, uid, gid } = statSync(target);
+  const next = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.diagnose`);
+  let created = false;
+  try {
+    writeFileSync(next, text, { flag: 'wx', mode: mode & 0o7777 });
+    created = true;
     chmodSync(next, mode & 0o7777);
-    renameSync(next, file);
+    try {
+      chownSync(next, uid, gid);
+    } catch {
+      /* not ours to give away: the file stays the caller's */
+    }
+    renameSync(next, target);
   } catch (e) {
-    rmSync(next, { force: true });
-    throw new UsageError(`cannot write ${file}: ${(e as Error).message}; it is unchanged`);
+    if (created) rmSync(next, { force: true });
+    throw new UsageError(`cannot write ${file}: ${(e as Error).message}; it is unchanged`, false);
   }
 }
 
@@ -157,7 +182,8 @@ export function quotesCommand(source: string, lessonFile: string, lines: string 
     if (to < from) throw new UsageError(`--lines ${lines}: the first line, ${from}, comes after the last, ${to}`);
   }
   const [file] = lessonFiles([lessonFile]);
-  if (!existsSync(source)) throw new UsageError(`no such source file: ${source}`);
+  if (!existsSync(source)) throw new UsageError(`no such source file: ${source}`, false);
+  if (!statSync(source).isFile()) throw new UsageError(`${source} is not a file: quotes reads a tutorial's text`, false);
   const text = readFileSync(source, 'utf8');
   const count = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   if (to !== undefined && to > count) throw new UsageError(`--lines ${lines}: ${source} has ${count} lines`);

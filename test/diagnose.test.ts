@@ -1,7 +1,7 @@
 // diagnose names the mistake that made the figures: on the 2-2-2, 3-5-1 and 4-6-3 networks,
 // every catalogue entry and every pair of entries, applied to the true step, gives figures from
 // which diagnose's first explanation is that entry (or one that gives the same figures).
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,18 @@ describe('diagnose --write', () => {
     chmodSync(file, 0o444);
     expect(() => diagnoseCommand([file], true, quiet)).toThrow(/read-only\.md is read-only: diagnose --write changes the lesson in place; nothing written/);
     expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual([lesson, 0o444]);
+  });
+
+  it('writes through a link to the lesson, and keeps a CRLF lesson\'s line ends', () => {
+    const target = join(scratch, 'target.md'), link = join(scratch, 'link.md');
+    writeFileSync(target, lesson.replace(/\n/g, '\r\n'));
+    symlinkSync(target, link);
+    expect(diagnoseCommand([link], true, quiet)).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const text = readFileSync(target, 'utf8');
+    expect(text).toContain('explain="mistakes: shared-bias + cut to 10"\r\n');
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(readdirSync(scratch).filter((f) => f.includes('.diagnose'))).toEqual([]);
   });
 
   it('keeps the lesson\'s mode', () => {

@@ -44,7 +44,7 @@ describe('lesson 7, exercises in the page', () => {
       expect(r.said).toContain(MISTAKES.find((m) => m.id === id)!.sentence);
       // What the page says of a slip does not give the answer away (the reader's own digits aside).
       const said = r.said.replace(typed.replace(/^-/, '−'), '');
-      for (const d of [6, 10]) expect(said.includes(shortened(truth(ASKED[exercise]), d, 'round')), `${id}: the answer to ${d} decimals`).toBe(false);
+      for (const ref of ASKED) for (const d of [6, 10]) expect(said.includes(shortened(truth(ref), d, 'round')), `${id}: ${ref.kind} ${ref.name} to ${d} decimals`).toBe(false);
     }
   });
 

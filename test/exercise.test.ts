@@ -29,6 +29,18 @@ describe('an exercise answer', () => {
     expect(judgeAnswer(c, ASKED[1], '0.5*alpha').verdict).toBe('wrong'); // α, as the worked step writes it, is lr
     for (const typed of ['160', '-1606', '1234567890123456']) expect(judgeAnswer(c, ASKED[0], typed).verdict, typed).toBe('wrong');
     expect(judgeAnswer(c, ASKED[0], '0.1606303077000001').verdict).toBe('wrong');
+    // Numbers of fewer than three significant digits are exact (0.1 is i1, not anything from 0.05 to 0.15); an exponent counts its places.
+    for (const typed of ['1.e-9', '0.1*0.1*0.1', '(0.2)', '0.2*1', '1.6e-1', '0.1606 + 0.1*0.001']) expect(judgeAnswer(c, ASKED[0], typed).verdict, typed).toBe('wrong');
+    for (const typed of ['1606e-4', '16063e-5', '1.606e-1', '0.7989*(1 - 0.7989)']) expect(judgeAnswer(c, ASKED[0], typed).verdict, typed).toBe('right');
+    for (const typed of ['1.0e-3', '8.0e-3']) expect(judgeAnswer(c, ASKED[2], typed).verdict, typed).toBe('wrong');
+    // Only the reader's functions: valueOf( is no function of the answer's.
+    for (const typed of ['valueOf(1)', '__proto__(1)', 'constructor(0.16063)', 'toString(2)']) expect(judgeAnswer(c, ASKED[0], typed).verdict, typed).toBe('unreadable');
+  });
+
+  it('points only at the factors the named slip writes otherwise', () => {
+    // σ′ left out at h1 alone, every value rounded to 4: the one factor the slip changes is h1's (the outputs' are only rounded).
+    const j = judgeAnswer(c, ASKED[2], '0.004900');
+    expect(j.verdict === 'wrong' && [j.mistake?.text, j.mistake?.factors.map((f) => `${f.factor.of.name} ${f.yours}`)]).toEqual(['missing-derivative at out_h1 + rounded to 4', ['out_h1 1']]);
   });
 
   it('names the forward values rounded before they were used, and every value rounded on the way', () => {

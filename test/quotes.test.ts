@@ -19,8 +19,8 @@ const FROM = 185, TO = 445;
 
 describe('chainbook quotes', () => {
   it('finds the decimals a text prints, not its equation numbers, sections or dates', () => {
-    const text = '#### 3.1 now\n$$in_{h_1} = 0.6 \\quad (5.1)$$ see (5.24) and 公式（4.5）, dated 2018.06.08, version 1.2.3\n$$out = \\frac{1}{e^{-0.6} + 1} = 0.6456563062$$\nso σ(0.3775) is 0.5932699921. (It was 0.75136507.)';
-    expect(printedFigures(text).map((f) => [f.text, f.exponent, f.result])).toEqual([['0.6', false, true], ['0.6', true, false], ['0.6456563062', false, true], ['0.3775', false, false], ['0.5932699921', false, false], ['0.75136507', false, false]]);
+    const text = '#### 3.1 now\n$$in_{h_1} = 0.6 \\quad (5.1)$$ see (5.24) and 公式（4.5）, dated 2018.06.08, version 1.2.3\n$$out = \\frac{1}{e^{-0.6} + 1} = 0.6456563062$$\nso σ(0.3775) is 0.5932699921. (It was 0.75136507.) Rate (0.5), error −0.1510';
+    expect(printedFigures(text).map((f) => [f.text, f.exponent, f.result])).toEqual([['0.6', false, true], ['0.6', true, false], ['0.6456563062', false, true], ['0.3775', false, false], ['0.5932699921', false, false], ['0.75136507', false, false], ['0.5', false, false], ['-0.1510', false, false]]);
   });
 
   const lesson = evaluateLesson(parseLesson('lessons/02-worked-example.md', `${front}\n\nThe model alone.\n`), DIRECTIVES);
@@ -57,6 +57,16 @@ describe('chainbook quotes', () => {
     expect(quotes('0-3')).toThrow('--lines 0-3: lines count from 1');
     expect(quotes('185-9999')).toThrow(`--lines 185-9999: test/fixtures/seed-003.txt has 1056 lines`);
     expect(quotes('185')).toThrow('--lines: expected FROM-TO, like 185-445, got 185');
+    expect(() => quotesCommand('test/fixtures', 'lessons/02-worked-example.md', undefined)).toThrow('test/fixtures is not a file');
+  });
+
+  it('proposes only checks that hold in the lesson, where a value is quoted twice with other digits', () => {
+    // The lesson carries on with the first out_h2 (the tutorial's, one bias a layer); in_o1 = 1.3798 is the second's.
+    const twice = proposeChecks(caseOfModel(lesson.main), 'The tutorial first: out_h2 = 0.6593\nThen correctly out_h1 = 0.6457 and out_h2 = 0.6615\nSo in_o1 = 1.3798\n');
+    const checks = twice.proposals.map((p) => p.check);
+    expect(twice.unmatched.map((f) => f.text)).toEqual(['1.3798']);
+    const pasted = evaluateLesson(parseLesson('lessons/02-twice.md', `${front}\n\n${checks.join('\n\n')}\n`), DIRECTIVES);
+    for (const c of pasted.checks) expect([c.quantity, c.verdict, c.explain?.reproduces ?? true]).toEqual([c.quantity, c.erratum ? 'erratum' : 'agrees', true]);
   });
 
   it('proposes only checks that hold in the lesson', () => {

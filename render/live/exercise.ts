@@ -2,6 +2,7 @@
 // judged on the numbers the page shows (the reader's, once changed), the answer computed here
 // and nowhere in the HTML; a wrong one is matched against the learner's slips and the page
 // names the factor that is wrong. The box stands outside the block the notebook redraws.
+import { shortened } from '../../src/decimal.ts';
 import { caseOfModel } from '../../src/lesson/diagnose.ts';
 import { judgeAnswer, type Judgement } from '../../src/lesson/exercise.ts';
 import { quantityOf, stepOf, type StepRef } from '../../src/lesson/mistakes.ts';
@@ -30,15 +31,17 @@ const n = (v: number, decimals: number) => `<span class="num">${escapeHtml(forma
 /** The answer as the reader typed it (0.1606303077000001 is not 0.1606303077). */
 const yourAnswer = (a: Asked) => `<span class="num">${escapeHtml(a.input.value.trim().replace(/^-/, '−'))}</span>`;
 
-/** What the page says of a judged answer, as HTML. */
-function verdictHtml(j: Judgement, a: Asked): string {
+/** What the page says of a judged answer, as HTML; `answers`: every exercise's answer on the page, none of which a wrong answer's message gives away. */
+function verdictHtml(j: Judgement, a: Asked, answers: number[]): string {
   const d = a.decimals;
+  const secret = (v: number) => answers.some((x) => Math.abs(x - v) <= 1e-12 * Math.abs(x));
   switch (j.verdict) {
     case 'unreadable':
-    case 'few-digits':
       return `<strong>? Not read:</strong> ${escapeHtml(j.message)}.`;
+    case 'few-digits':
+      return `<strong>? Too few digits:</strong> ${escapeHtml(j.message)}.`;
     case 'right':
-      return `<strong>✓ Right.</strong> ${inline(a.tex)} is ${n(j.value, d)} to ${d} decimals, and your answer has those digits as far as you typed them.`;
+      return `<strong>✓ Right.</strong> ${inline(a.tex)} is <span class="num">${escapeHtml(shortened(j.value, d, 'round')).replace(/^-/, '−')}</span> to ${d} decimals, and your answer has those digits as far as you typed them.`;
     case 'wrong': {
       if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is none of the slips this page knows (the activation's derivative left out, or taken at the output, or with the net input; out for out − t; the error's sign; an output's branch forgotten; a net input for an output in ∂in/∂w; the biases not updated; values rounded to 2…6 decimals). Compare each factor with the worked step.`;
       const { hypothesis, forward, factors } = j.mistake;
@@ -49,7 +52,7 @@ function verdictHtml(j: Judgement, a: Asked): string {
         const right = symbols(derivative(f.factor));
         // A number written as a number (0, 1) is not repeated; a factor that is the answer itself keeps its value to the reader.
         const yours = /^-?\d+(\.\d+)?$/.test(f.yours) ? inline(f.yours) : `${inline(f.yours)} = ${n(f.yoursValue, d)}`;
-        const truth = f.factor.value === j.value ? inline(right) : `${inline(right)} = ${n(f.factor.value, d)}`;
+        const truth = secret(f.factor.value) ? inline(right) : `${inline(right)} = ${n(f.factor.value, d)}`;
         return `<li>your ${inline(partialTex(f.factor.of, f.factor.wrt))} is ${yours}; it is ${truth}</li>`;
       });
       return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is what ${made.length > 1 ? 'these slips give' : 'this slip gives'}: ${made.join('; and ')}.${where.length ? `<ul>${where.join('')}</ul>` : ''}`;
@@ -71,9 +74,17 @@ export function exercises(root: ParentNode, p: LivePayload, edits: () => Edits):
     });
   }
   const judge = (a: Asked) => {
-    const model = liveModels(p, edits()).models.get(a.model)!;
-    const j = judgeAnswer(caseOfModel(model), a.ref, a.input.value);
-    a.verdict.innerHTML = verdictHtml(j, a);
+    const models = liveModels(p, edits()).models;
+    const model = models.get(a.model)!;
+    let j: Judgement;
+    try {
+      j = judgeAnswer(caseOfModel(model), a.ref, a.input.value);
+    } catch (e) {
+      // Never the last verdict left standing over an answer it was not about.
+      j = { verdict: 'unreadable', message: `the page could not judge this answer (${(e as Error).message}); this is a bug in chainbook's page, not in your answer` };
+    }
+    const answers = asked.map((x) => quantityOf(stepOf(caseOfModel(models.get(x.model)!)), x.ref)!);
+    a.verdict.innerHTML = verdictHtml(j, a, answers);
     a.form.dataset.verdict = j.verdict;
     a.form.dataset.mistake = j.verdict === 'wrong' && j.mistake ? j.mistake.text : '';
     const show = a.form.querySelector<HTMLButtonElement>('.exercise-show')!;

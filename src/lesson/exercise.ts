@@ -35,7 +35,8 @@ function answerScope(s: MistakenStep, lr: number): Map<string, number> {
   const scope = new Map<string, number>();
   for (const n of s.trace.tape.nodes) if (/^[A-Za-z_][\w@]*$/.test(n.name) && !n.name.endsWith('+')) scope.set(n.name, n.value);
   scope.set('lr', lr);
-  scope.set('alpha', lr); // the worked step writes α
+  scope.set('α', lr); // as the worked step writes it
+  scope.set('alpha', lr);
   return scope;
 }
 
@@ -75,7 +76,7 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
     if (v === undefined || !Number.isFinite(v)) return false;
     if (short) return Math.abs(v - answered) <= 1e-12 * Math.max(1, Math.abs(v));
     if (reading.plain) return ['round', 'truncate'].some((r) => Object.is(shortenedNumber(v, typedDecimals, r as 'round'), answered) || (answered === 0 && shortenedNumber(v, typedDecimals, r as 'round') === 0));
-    return Math.abs(v - answered) <= (reading.slack + 1e-9) * Math.abs(v) + 1e-15;
+    return Math.abs(v - answered) <= reading.error + 1e-9 * Math.abs(v) + 1e-15;
   };
   if (fits(truth)) return { verdict: 'right', value: truth };
 
@@ -98,13 +99,17 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
     const mistaken = caseOf(c, g);
     const s = stepOf(values ? { ...mistaken, carry: { ...g.carry, values } } : mistaken);
     if (!fits(quantityOf(s, ref))) continue;
-    // The factors of the chain this slip writes otherwise, in the chain's order.
+    // The factors of the chain a slip itself writes otherwise (not those rounding alone moves), in the chain's order, each
+    // with the slip whose own version of it is the one the answer has.
+    const alone = g.uses.map((u) => ({ u, chain: chainFactors(stepOf(caseOf(c, { uses: [u] })), ref) }));
     const factors: FactorSlip[] = [];
     for (const [key, yoursFactor] of chainFactors(s, ref)) {
       const f = trueFactors.get(key);
-      if (!f || yoursFactor.value === f.value) continue;
-      const yours = g.uses.map((u) => u.mistake.yours?.(f)).find((t) => t !== undefined);
-      if (yours !== undefined) factors.push({ factor: f, yours, yoursValue: yoursFactor.value });
+      if (!f) continue;
+      const by = alone
+        .filter(({ u, chain }) => chain.get(key) !== undefined && chain.get(key)!.value !== f.value && u.mistake.yours?.(f) !== undefined)
+        .sort((a, b) => Math.abs(a.chain.get(key)!.value - yoursFactor.value) - Math.abs(b.chain.get(key)!.value - yoursFactor.value))[0];
+      if (by) factors.push({ factor: f, yours: by.u.mistake.yours!(f)!, yoursValue: yoursFactor.value });
     }
     const { forward, ...hypothesis } = g;
     const text = [g.uses.length || g.carry ? hypothesisText(hypothesis) : '', !g.carry && forward ? `forward ${hypothesisText({ uses: [], carry: forward })}` : ''].filter(Boolean).join(' + ');

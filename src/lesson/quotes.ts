@@ -51,7 +51,7 @@ export interface QuotesResult {
 
 /** Lower case without TeX's braces, backslashes, underscores and spaces: out_{O_1} → outo1. */
 export function normalised(s: string): string {
-  return s.replace(/\\(?!partial|alpha)[a-zA-Z]+/g, '').toLowerCase().replace(/[\\{}_\s^$&]/g, '');
+  return s.replace(/α/g, '\\alpha').replace(/∂/g, '\\partial').replace(/\\(?!partial|alpha)[a-zA-Z]+/g, '').toLowerCase().replace(/[\\{}_\s^$&]/g, '');
 }
 
 /** The decimals a text prints: not equation numbers like (5.24), section numbers or dates. */
@@ -62,14 +62,15 @@ export function printedFigures(text: string, from = 1, to = Infinity): PrintedFi
   let before = '';
   for (let i = from - 1; i < Math.min(lines.length, to); i++) {
     const line = lines[i];
-    for (const m of line.matchAll(/(?<![\w.])-?\d+\.\d+(?!\w|\.\d)/g)) {
+    // A minus as typeset (−, U+2212) is a minus.
+    for (const m of line.matchAll(/(?<![\w.])[-−]?\d+\.\d+(?!\w|\.\d)/g)) {
       const s = m.index!, e = s + m[0].length;
-      // (5.24): an equation's number; a figure in brackets, σ(0.3775), is one; a full stop ends a sentence, not a figure.
-      if (/^\d{1,2}\.\d{1,2}$/.test(m[0]) && /[(（]$/.test(line.slice(0, s)) && /^[)）]/.test(line.slice(e))) continue;
+      // (5.24): an equation's number (never 0.something); a figure in brackets, σ(0.3775), is one; a full stop ends a sentence, not a figure.
+      if (/^[1-9]\d?\.\d{1,2}$/.test(m[0]) && /[(（]$/.test(line.slice(0, s)) && /^[)）]/.test(line.slice(e))) continue;
       if (/^\s*(#+|\*\*)\s*$/.test(line.slice(0, s))) continue; // #### 3.1: a section's
       const upTo = before + line.slice(0, s);
       const open = upTo.lastIndexOf('$$');
-      figures.push({ text: m[0].replace(/^-/, /e\^\{$/.test(line.slice(0, s)) ? '' : '-'), line: i + 1, col: s + 1, context: upTo.slice(Math.max(open, formulaStart, upTo.length - 600)), exponent: /e\^\{$/.test(line.slice(0, s)), result: /=\s*$/.test(line.slice(0, s)) && /^\s*(\\\\|\$\$|\\end|\\quad|\\text|[,，。]|$)/.test(line.slice(e)) });
+      figures.push({ text: m[0].replace(/^[-−]/, /e\^\{$/.test(line.slice(0, s)) ? '' : '-'), line: i + 1, col: s + 1, context: upTo.slice(Math.max(open, formulaStart, upTo.length - 600)), exponent: /e\^\{$/.test(line.slice(0, s)), result: /=\s*$/.test(line.slice(0, s)) && /^\s*(\\\\|\$\$|\\end|\\quad|\\text|[,，。]|$)/.test(line.slice(e)) });
     }
     before += `${line}\n`;
     // A formula ends with its $$; the context of a figure is its own formula, or its own line.
@@ -162,37 +163,52 @@ function checkLine(c: Candidate, f: PrintedFigure, rounding: Rounding, lessonRou
 export function proposeChecks(base: StepCase, text: string, options: { from?: number; to?: number; rounding?: Rounding } = {}): QuotesResult {
   const { rounding = 'round' } = options;
   const figures = printedFigures(text, options.from, options.to);
-  const proposals: Proposal[] = [];
-  const propose = (f: PrintedFigure, found: Candidate[], r: Rounding, under?: Hypothesis) => {
+  const proposal = (f: PrintedFigure, found: Candidate[], r: Rounding, under?: Hypothesis): Proposal => {
     const best = pick(found, f);
-    proposals.push({ figure: f, quantity: best.quantity, check: checkLine(best, f, r, rounding, under), under, alternatives: found.filter((c) => c !== best).map((c) => c.quantity) });
+    return { figure: f, quantity: best.quantity, check: checkLine(best, f, r, rounding, under), under, alternatives: found.filter((c) => c !== best).map((c) => c.quantity) };
   };
   const direct = matchAll(candidates(base), figures, rounding);
-  for (const f of figures) {
-    const m = direct.get(f);
-    if (m) propose(f, m.found, m.rounding);
-  }
+  const agreeing = figures.filter((f) => direct.has(f)).map((f) => proposal(f, direct.get(f)!.found, direct.get(f)!.rounding));
   // The rest, of four significant digits or more (fewer match too much by chance), under the catalogue.
-  let rest = figures.filter((f) => !direct.has(f) && significant(f.text) >= 4);
-  const printed: Record<string, number> = {};
-  for (const p of proposals) if (!p.quantity.includes(' ') && p.quantity !== 'lr') printed[p.quantity] ??= Number(p.figure.text);
+  const rest = figures.filter((f) => !direct.has(f) && significant(f.text) >= 4);
   const singles = usesOf(MISTAKES, base, () => false);
   const pairs = pairsOf(singles);
   const carries = [undefined, ...[10, 11, 2, 3, 4, 5, 6, 7, 8, 9, 12].flatMap((decimals) => (['round', 'truncate'] as const).map((r) => ({ decimals, rounding: r })))];
-  // The simplest first: a figure takes the first hypothesis that gives its digits.
-  outer: for (const carry of carries) {
-    for (const uses of [[], ...singles.map((u) => [u]), ...pairs]) {
-      if (!rest.length) break outer;
-      if (!uses.length && !carry) continue;
-      const h: Hypothesis = { uses, carry };
-      const matched = matchAll(candidates(caseOf(base, h, printed)), rest, carry?.rounding ?? rounding);
-      for (const f of rest) {
-        const m = matched.get(f);
-        if (m && m.rounding === (carry?.rounding ?? rounding) && !(carry && padsPast(f.text, carry.decimals))) propose(f, m.found, m.rounding, h);
+  /** The rest under the catalogue, a shortening carrying on with these printed values: the simplest first, a figure taking the first hypothesis that gives its digits. */
+  const explained = (printed: Record<string, number>): Proposal[] => {
+    const out: Proposal[] = [];
+    let left = rest;
+    outer: for (const carry of carries) {
+      for (const uses of [[], ...singles.map((u) => [u]), ...pairs]) {
+        if (!left.length) break outer;
+        if (!uses.length && !carry) continue;
+        const h: Hypothesis = { uses, carry };
+        const matched = matchAll(candidates(caseOf(base, h, printed)), left, carry?.rounding ?? rounding);
+        for (const f of left) {
+          const m = matched.get(f);
+          if (m && m.rounding === (carry?.rounding ?? rounding) && !(carry && padsPast(f.text, carry.decimals))) out.push(proposal(f, m.found, m.rounding, h));
+        }
+        left = left.filter((f) => !out.some((p) => p.figure === f));
       }
-      rest = rest.filter((f) => !proposals.some((p) => p.figure === f));
     }
-  }
+    return out;
+  };
+  // The search carries on with the figures that agree (a figure explained by its own printed value would explain nothing); the
+  // lesson, with the first figure each ::check quotes of a forward value. Only the explanations that hold there are proposed.
+  const byPlace = (a: Proposal, b: Proposal) => a.figure.line - b.figure.line || a.figure.col - b.figure.col;
+  const printedOf = (ps: Proposal[]) => {
+    const printed: Record<string, number> = {};
+    for (const p of [...ps].sort(byPlace)) if (!p.quantity.includes(' ') && p.quantity !== 'lr') printed[p.quantity] ??= Number(p.figure.text);
+    return printed;
+  };
+  const found = explained(printedOf(agreeing));
+  const lessonPrinted = printedOf([...agreeing, ...found]);
+  const under = found.filter((p) => {
+    const r = p.under!.carry?.rounding ?? rounding;
+    const m = p.under!.carry && matchAll(candidates(caseOf(base, p.under!, lessonPrinted)), [p.figure], r).get(p.figure);
+    return !p.under!.carry || (m !== undefined && m.rounding === r && m.found.some((c) => c.quantity === p.quantity));
+  });
+  const proposals = [...agreeing, ...under];
   proposals.sort((a, b) => a.figure.line - b.figure.line || a.figure.col - b.figure.col);
   const done = new Set(proposals.map((p) => p.figure));
   return { figures, proposals, unmatched: figures.filter((f) => !done.has(f)) };
