@@ -44,8 +44,10 @@ describe('chainbook quotes', () => {
 
   it('does not read zeros a source padded as digits its shortened intermediates gave', () => {
     // The tutorial's out_o1 (one bias a layer) is 0.7987314002; with every intermediate rounded to 7 decimals it is 0.7987314, never printed so.
-    const padded = proposeChecks(caseOfModel(lesson.main), '$$out_{O_1} = 0.7987314000$$\n$$out_{O_1} = 0.7987314$$\n');
-    expect(padded.proposals.map((p) => p.check.replace(/ erratum="[^"]*"/, ''))).toEqual(['::check out_o1 quoted=0.7987314 explain="mistakes: shared-bias"']);
+    // Nor is 0.64570000 the printed 0.6457 carried on with and read back (as ∂in_o1/∂w5 = out_h1, "rounded to 10").
+    const padded = proposeChecks(caseOfModel(lesson.main), '$$out_{O_1} = 0.7987314000$$\n$$out_{O_1} = 0.7987314$$\n$$out_{h_1} = 0.6457$$\n$$out_{h_1} = 0.64570000$$\n');
+    expect(padded.proposals.map((p) => p.check.replace(/ erratum="[^"]*"/, ''))).toEqual(['::check out_o1 quoted=0.7987314 explain="mistakes: shared-bias"', '::check out_h1 quoted=0.6457']);
+    expect(padded.unmatched.map((f) => f.text)).toEqual(['0.7987314000', '0.64570000']);
     expect([padsPast('0.7987314000', 7), padsPast('0.7987314000', 10), padsPast('0.7987314', 7), padsPast('0.45906664745', 10)]).toEqual([true, false, false, false]);
     // Arithmetic on 10-decimal intermediates prints 11: w5⁺ = 0.5 − 0.5 × 0.0818667051.
     expect(r.proposals.find((p) => p.figure.text === '0.45906664745')?.check).toMatch(/^::check new w5 quoted=0\.45906664745 .*explain="mistakes: shared-bias \+ rounded to 10"$/);

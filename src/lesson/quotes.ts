@@ -4,7 +4,7 @@
 // catalogued mistake makes give them; where several quantities do, the one the text names
 // nearest before the figure. What chainbook quotes proposes; the author checks and keeps.
 import type { Rounding } from '../decimal.ts';
-import { shortenedNumber } from '../decimal.ts';
+import { plainDecimal, shortenedNumber } from '../decimal.ts';
 import { catalogueArguments, caseOf, pairsOf, usesOf, type Hypothesis } from './diagnose.ts';
 import { MISTAKES, stepOf, type StepCase } from './mistakes.ts';
 import { decimalsOf, padsPast } from './quoted.ts';
@@ -186,7 +186,10 @@ export function proposeChecks(base: StepCase, text: string, options: { from?: nu
         const matched = matchAll(candidates(caseOf(base, h, printed)), left, carry?.rounding ?? rounding);
         for (const f of left) {
           const m = matched.get(f);
-          if (m && m.rounding === (carry?.rounding ?? rounding) && !(carry && padsPast(f.text, carry.decimals))) out.push(proposal(f, m.found, m.rounding, h));
+          if (!m || m.rounding !== (carry?.rounding ?? rounding) || (carry && padsPast(f.text, carry.decimals))) continue;
+          // Nor zeros padding a value that has fewer decimals: 0.64570000 is the printed 0.6457 read back, not a shortening's digits.
+          const found = m.found.filter((c) => !padsPast(f.text, decimalsOf(plainDecimal(c.value))));
+          if (found.length) out.push(proposal(f, found, m.rounding, h));
         }
         left = left.filter((f) => !out.some((p) => p.figure === f));
       }
