@@ -1,6 +1,6 @@
 // An exercise's answer judged: right within the digits the reader typed, or wrong, and then
 // matched against the slips a learner makes (the catalogue's learner entries, one or two at
-// once, or the intermediates shortened to 2…6 decimals), naming the factor that is wrong.
+// once; the forward values, or every value, shortened to 2…6 decimals), naming the factor that is wrong.
 // Runs in the page, on the reader's numbers: the answer is computed here, never shipped.
 import { explainGradient } from '../chain.ts';
 import { shortenedNumber } from '../decimal.ts';
@@ -71,7 +71,7 @@ export function judgeAnswer(c: StepCase, ref: StepRef, typed: string): Judgement
   const digits = typed.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
   const short = reading.plain && digits < MIN_SIGNIFICANT;
   const typedDecimals = Number.isFinite(reading.decimals) ? reading.decimals : 0; // 160: a whole number
-  // A number is right when the value, shortened to the decimals typed (rounded or cut off), is it; arithmetic, within its typed numbers' last place.
+  // A number is right when the value, shortened to the decimals typed (rounded or cut off), is it; arithmetic, within the rounding of the numbers typed in it.
   const fits = (v: number | undefined): boolean => {
     if (v === undefined || !Number.isFinite(v)) return false;
     if (short) return Math.abs(v - answered) <= 1e-12 * Math.max(1, Math.abs(v));
