@@ -54,7 +54,6 @@ function stepFigures(m: EvaluatedModel): Figure[] {
   ];
 }
 
-
 function report(d: LessonDiagnosis): string {
   const lines: string[] = [];
   for (const { model, diagnosis } of d.models) {

@@ -26,22 +26,24 @@ interface Asked {
 }
 
 const inline = (tex: string) => math.render(tex, false);
-const n = (v: number, decimals: number) => `<span class="num">${escapeHtml(formatNumber(v, decimals)).replace(/^-/, '−')}</span>`;
-
+/** A number as the page writes it, with a true minus sign. */
+const num = (text: string) => `<span class="num">${escapeHtml(text).replace(/^-/, '−')}</span>`;
+const n = (v: number, decimals: number) => num(formatNumber(v, decimals));
 /** The answer as the reader typed it (0.1606303077000001 is not 0.1606303077). */
-const yourAnswer = (a: Asked) => `<span class="num">${escapeHtml(a.input.value.trim().replace(/^-/, '−'))}</span>`;
+const yourAnswer = (a: Asked) => num(a.input.value.trim());
 
 /** What the page says of a judged answer, as HTML; `answers`: every exercise's answer on the page, none of which a wrong answer's message gives away. */
-function verdictHtml(j: Judgement, a: Asked, answers: number[]): string {
+function verdictHtml(j: Judgement, a: Asked, answers: () => number[]): string {
   const d = a.decimals;
-  const secret = (v: number) => answers.some((x) => Math.abs(x - v) <= 1e-12 * Math.abs(x));
+  let known: number[] | undefined;
+  const secret = (v: number) => (known ??= answers()).some((x) => Math.abs(x - v) <= 1e-12 * Math.abs(x));
   switch (j.verdict) {
     case 'unreadable':
       return `<strong>? Not read:</strong> ${escapeHtml(j.message)}.`;
     case 'few-digits':
       return `<strong>? Too few digits:</strong> ${escapeHtml(j.message)}.`;
     case 'right':
-      return `<strong>✓ Right.</strong> ${inline(a.tex)} is <span class="num">${escapeHtml(shortened(j.value, d, 'round')).replace(/^-/, '−')}</span> to ${d} decimals, and your answer has those digits as far as you typed them.`;
+      return `<strong>✓ Right.</strong> ${inline(a.tex)} is ${num(shortened(j.value, d, 'round'))} to ${d} decimals, and your answer has those digits as far as you typed them.`;
     case 'wrong': {
       if (!j.mistake) return `<strong>✗ Not ${inline(a.tex)}.</strong> Your ${yourAnswer(a)} is none of the slips this page knows (the activation's derivative left out, or taken at the output, or with the net input; out for out − t; the error's sign; an output's branch forgotten; a net input for an output in ∂in/∂w; the biases not updated; values rounded to 2…6 decimals). Compare each factor with the worked step.`;
       const { hypothesis, forward, factors } = j.mistake;
@@ -83,7 +85,8 @@ export function exercises(root: ParentNode, p: LivePayload, edits: () => Edits):
       // Never the last verdict left standing over an answer it was not about.
       j = { verdict: 'unreadable', message: `the page could not judge this answer (${(e as Error).message}); this is a bug in chainbook's page, not in your answer` };
     }
-    const answers = asked.map((x) => quantityOf(stepOf(caseOfModel(models.get(x.model)!)), x.ref)!);
+    // Every exercise's answer, only where a slip's factors are shown.
+    const answers = () => asked.map((x) => quantityOf(stepOf(caseOfModel(models.get(x.model)!)), x.ref)!);
     a.verdict.innerHTML = verdictHtml(j, a, answers);
     a.form.dataset.verdict = j.verdict;
     a.form.dataset.mistake = j.verdict === 'wrong' && j.mistake ? j.mistake.text : '';

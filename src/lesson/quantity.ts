@@ -11,6 +11,10 @@ import type { Arg } from './syntax.ts';
 
 export type QuantityKind = 'value' | 'grad' | 'applied' | 'new' | 'after' | 'partial' | 'loss' | 'accuracy' | 'output' | 'diverged';
 const KINDS: QuantityKind[] = ['value', 'grad', 'applied', 'new', 'after', 'partial', 'loss', 'accuracy', 'output', 'diverged'];
+/** The kinds of a training run's quantities; the others but value are followed by names of the step's nodes. */
+const RUN_KINDS: readonly QuantityKind[] = ['loss', 'accuracy', 'output', 'diverged'] satisfies RunKind[];
+const isRunKind = (k: QuantityKind): k is RunKind => RUN_KINDS.includes(k);
+const NAMED_KINDS: readonly string[] = KINDS.filter((k) => k !== 'value' && !isRunKind(k));
 type RunKind = 'loss' | 'accuracy' | 'output' | 'diverged';
 const ORDINAL = ['the first', 'the second', 'the third', 'the fourth'];
 
@@ -44,14 +48,14 @@ export function resolveQuantity(call: DirectiveCall, lesson: LessonContext, repl
   if ((KINDS as string[]).includes(positional[0].value) && positional.length > 1) {
     kind = positional[0].value as QuantityKind;
     rest = positional.slice(1);
-  } else if (positional.length === 1 && ['grad', 'applied', 'new', 'after', 'partial'].includes(positional[0].value) && !call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) {
+  } else if (positional.length === 1 && NAMED_KINDS.includes(positional[0].value) && !call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) {
     throw call.error(positional[0], positional[0].value === 'partial' ? 'expected partial OF WRT, like partial E_o2 out_h1' : `expected a name after ${positional[0].value}, like ${positional[0].value} ${call.model.trace.params[0]?.name ?? 'w1'}`);
   } else if (positional.length > 1) {
     // `out_o1 replayy`: a node name and a stray word; `aftr E_total`: a misspelt kind.
     if (call.model.trace.tape.nodes.some((n) => n.name === positional[0].value)) throw call.error(positional[1], `unexpected ${positional[1].value} after the quantity ${positional[0].value}; options are key=value${call.flags.length ? ` or the words ${call.flags.join(', ')}` : ''}`);
     throw call.error(positional[0], `unknown quantity ${positional[0].value}; expected a node name, or one of ${KINDS.filter((k) => k !== 'value').join(', ')} followed by names`);
   }
-  if (kind === 'loss' || kind === 'accuracy' || kind === 'output' || kind === 'diverged') return runQuantity(kind, rest, call, lesson);
+  if (isRunKind(kind)) return runQuantity(kind, rest, call, lesson);
   // A replay reads the model the lesson's carry names, whatever in= says.
   const model = replay ? replayModel(lesson.models) : call.model;
   if (!model) throw call.error(call.keyed.get('replay') ?? call.keyed.get('explain'), 'replay needs carry: { decimals, values } in the front matter');

@@ -206,13 +206,12 @@ export function proposeChecks(base: StepCase, text: string, options: { from?: nu
   };
   const found = explained(printedOf(agreeing));
   const lessonPrinted = printedOf([...agreeing, ...found]);
-  const under = found.filter((p) => {
-    const r = p.under!.carry?.rounding ?? rounding;
-    const m = p.under!.carry && matchAll(candidates(caseOf(base, p.under!, lessonPrinted)), [p.figure], r).get(p.figure);
-    return !p.under!.carry || (m !== undefined && m.rounding === r && m.found.some((c) => c.quantity === p.quantity));
+  const under = found.filter(({ under: h, figure, quantity }) => {
+    if (!h!.carry) return true; // without a shortening nothing printed is carried on with
+    const m = matchAll(candidates(caseOf(base, h!, lessonPrinted)), [figure], h!.carry.rounding).get(figure);
+    return m?.rounding === h!.carry.rounding && m.found.some((c) => c.quantity === quantity);
   });
-  const proposals = [...agreeing, ...under];
-  proposals.sort((a, b) => a.figure.line - b.figure.line || a.figure.col - b.figure.col);
+  const proposals = [...agreeing, ...under].sort(byPlace);
   const done = new Set(proposals.map((p) => p.figure));
   return { figures, proposals, unmatched: figures.filter((f) => !done.has(f)) };
 }
