@@ -68,6 +68,21 @@ describe('lesson 3: any number of hidden neurons (seed 000)', () => {
     const w11 = main.net.params.findIndex((p) => p.name === 'W11');
     expect(aliased.step.applied[w11]).not.toBe(main.step.applied[w11]);
     close(aliased.step.applied[w11], main.step.applied[w11], 1e-2);
+    // The listing itself, one step: w6_5 updated in place, then every hidden block's g3 read from it (w6_5_old is the same array).
+    const rng = new RandomState(0);
+    const W = Array.from({ length: 5 }, () => Array.from(rng.rand(3)));
+    const w6_5 = Array.from(rng.rand(5));
+    const x = [0.1, 0.4, 4.1];
+    const sig = W.map((w) => σ(w[0] * x[0] + w[1] * x[1] + w[2] * x[2]));
+    const predicted = σ(sig.reduce((s, a, j) => s + a * w6_5[j], 0));
+    const g12 = 2 * (predicted - 0.2) * predicted * (1 - predicted);
+    for (let j = 0; j < 5; j++) w6_5[j] -= 0.001 * g12 * sig[j];
+    for (let j = 0; j < 5; j++) {
+      for (let i = 0; i < 3; i++) {
+        const k = aliased.net.params.findIndex((p) => p.name === `W${i + 1}${j + 1}`);
+        close(aliased.step.applied[k], g12 * w6_5[j] * sig[j] * (1 - sig[j]) * x[i], 1e-15);
+      }
+    }
   });
 });
 
