@@ -95,14 +95,8 @@ function evaluate(parsed: ParsedLesson, registry: readonly AnyDirective[], effec
     if (!nodeNames.includes(name)) throw new LessonError(parsed.fieldOffset(`names.${name}`, 'key'), `names: no node is called ${name}; the names are ${nodeNames.join(', ')}`);
   }
 
-  const printed = printedValues(parsed);
-  // A value the replay carries on with is a figure the source printed: a ::check quotes it, and so judges it against the engine's own.
-  for (const [name, value] of Object.entries(meta.carry?.values ?? {})) {
-    if (![...printed.values()].some((p) => p[name] === value)) throw new LessonError(parsed.fieldOffset(`carry.values.${name}`), `carry.values.${name}: a value carried on with is a figure the source printed, so a ::check must quote it: ::check ${name} quoted=${value}`);
-  }
-
   const lesson: LessonContext = {
-    meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects, printed,
+    meta, slug: parsed.slug, models, traced, dataset, runs: new Map(), sweeps: new Map(), checks: [], computed: [], effects, printed: printedValues(parsed),
     position: (offset) => parsed.map.position(offset),
     fieldOffset: (path, which) => parsed.fieldOffset(path, which),
   };
